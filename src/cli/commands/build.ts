@@ -1,0 +1,79 @@
+/** `coin build [targets...]`: bring the selected targets (default: all) up to date. */
+
+import { cpus, totalmem } from 'node:os'
+import type { Command } from 'commander'
+import { build } from '../../build.ts'
+import { ExitCode, formatDiagnostic } from '../../errors.ts'
+import { detectGpus } from '../../exec/gpus.ts'
+import { LocalExecutor } from '../../exec/local.ts'
+import { ResourcePool } from '../../exec/resources.ts'
+import { checkInputsExist } from '../../plan/preflight.ts'
+import { selectTargets } from '../../project.ts'
+import { action } from '../errors.ts'
+import { open, withSet } from '../options.ts'
+import { createReporter } from '../reporter.ts'
+import { printPlan } from './status.ts'
+
+export function register(program: Command): void {
+  withSet(
+    program
+      .command('build')
+      .description('build targets (ids or globs such as eval/lora/**); default: every target')
+      .argument('[targets...]', 'target ids or globs'),
+  )
+    .option('-j, --jobs <n>', 'CPU slots to run jobs in', String(Math.max(1, cpus().length)))
+    .option('--gpus <ids>', 'GPU ids to hand out (default: CUDA_VISIBLE_DEVICES or nvidia-smi)')
+    .option(
+      '--mem <GB>',
+      'memory pool in GB for targets that declare memGB',
+      String(Math.floor(totalmem() / 2 ** 30)),
+    )
+    .option('-k, --keep-going', 'keep building what does not depend on a failed target')
+    .option('-n, --dry-run', 'show what would be fresh, restored or run, and why; run nothing')
+    .option('--json', 'one JSON event per line on stdout')
+    .action(
+      action(async (targets: string[], opts, cmd: Command) => {
+        const project = await open(cmd, opts.set)
+        const ids = selectTargets(project.graph, targets, project.loaded.path)
+        const closure = project.graph.closure(ids)
+        checkInputsExist(project.graph, closure, project.root)
+        if (opts.dryRun) return printPlan(project, closure, { json: !!opts.json, verb: 'would' })
+        const controller = new AbortController()
+        let signals = 0
+        const onSignal = (sig: NodeJS.Signals) => {
+          signals++
+          if (signals > 1) process.exit(ExitCode.interrupted)
+          controller.abort(new Error(`received ${sig}`))
+        }
+        process.on('SIGINT', onSignal)
+        process.on('SIGTERM', onSignal)
+        const what = targets.length ? targets.join(' ') : 'all targets'
+        const reporter = createReporter(opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain', what)
+        try {
+          const summary = await build({
+            graph: project.graph,
+            targets: ids,
+            root: project.root,
+            layout: project.layout,
+            store: project.store,
+            planner: project.planner,
+            pool: new ResourcePool(Math.max(1, Number(opts.jobs)), detectGpus(opts.gpus), Number(opts.mem)),
+            executor: new LocalExecutor(),
+            keepGoing: !!opts.keepGoing,
+            emit: reporter,
+            signal: controller.signal,
+          })
+          reporter.close()
+          if (summary.userError) process.stderr.write(`${formatDiagnostic(summary.userError.diagnostic)}\n`)
+          if (summary.interrupted) return ExitCode.interrupted
+          if (summary.userError) return ExitCode.userError
+          return summary.ok ? ExitCode.ok : ExitCode.buildFailed
+        } finally {
+          reporter.close()
+          await project.stat.save()
+          process.off('SIGINT', onSignal)
+          process.off('SIGTERM', onSignal)
+        }
+      }),
+    )
+}

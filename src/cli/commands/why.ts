@@ -1,0 +1,52 @@
+/** `coin why T`: why T would run (the first differing key components), or that it is fresh. */
+import type { Command } from 'commander'
+import pc from 'picocolors'
+import { formatSite } from '../../config/site.ts'
+import { checkInputsExist } from '../../plan/preflight.ts'
+import { selectTargets } from '../../project.ts'
+import { action } from '../errors.ts'
+import { open, withSet } from '../options.ts'
+
+export function register(program: Command): void {
+  withSet(
+    program
+      .command('why')
+      .description('explain why targets would run')
+      .argument('<targets...>', 'target ids or globs'),
+  )
+    .option('--json', 'one JSON object per target')
+    .action(
+      action(async (targets: string[], opts, cmd: Command) => {
+        const project = await open(cmd, opts.set)
+        const ids = selectTargets(project.graph, targets, project.loaded.path)
+        const closure = project.graph.closure(ids)
+        checkInputsExist(project.graph, closure, project.root)
+        const plan = await project.planner.plan(closure)
+        const overridden = project.paramEntries.filter((e) => e.overridden)
+        for (const id of ids) {
+          const d = plan.get(id)!
+          const site = formatSite(project.graph.get(id).decl.site, project.root)
+          if (opts.json) {
+            process.stdout.write(
+              `${JSON.stringify({ id, status: d.status, reason: 'reason' in d ? d.reason : undefined, declared: site })}\n`,
+            )
+            continue
+          }
+          if (d.status === 'fresh')
+            process.stdout.write(`${id} ${pc.green('fresh')}: its key matches what is in cache/out\n`)
+          else if (d.status === 'restorable')
+            process.stdout.write(`${id} ${pc.cyan('would be restored from the run cache')}: ${d.reason}\n`)
+          else if (d.status === 'run')
+            process.stdout.write(`${id} ${pc.yellow('would run')}: ${d.reason} (declared at ${site})\n`)
+          else process.stdout.write(`${id} ${pc.yellow('would run after upstream')}: ${d.reason}\n`)
+        }
+        if (!opts.json && overridden.length)
+          process.stdout.write(
+            pc.dim(
+              `--set: ${overridden.map((e) => `${e.path} ${JSON.stringify(e.default)} → ${JSON.stringify(e.value)} (declared at ${formatSite({ file: project.loaded.path, line: e.line ?? 0, column: 0 }, project.root)})`).join('; ')}\n`,
+            ),
+          )
+        return 0
+      }),
+    )
+}

@@ -1,0 +1,165 @@
+/**
+ * The typed vocabulary of a Coinfile: rules, inputs and targets. Everything here only *describes*
+ * work; nothing runs until the engine plans a build.
+ */
+import type { Json } from '../hash/canonical-json.ts'
+import { callerSite, type SourceSite } from './site.ts'
+
+export type { Json }
+
+/** What a target reads. Files, globs and directories are content-hashed; targets by their output. */
+export type InputRef =
+  | { kind: 'file'; path: string }
+  | { kind: 'glob'; pattern: string }
+  | { kind: 'dir'; path: string }
+  | { kind: 'target'; id: string }
+
+export const file = (path: string): InputRef => ({ kind: 'file', path })
+export const glob = (pattern: string): InputRef => ({ kind: 'glob', pattern })
+export const dir = (path: string): InputRef => ({ kind: 'dir', path })
+/** A dependency on another target's output directory. A `TargetDecl` may be passed directly too. */
+export const output = (target: string | TargetDecl): InputRef => ({
+  kind: 'target',
+  id: typeof target === 'string' ? target : target.id,
+})
+
+export interface Resources {
+  /** CPU slots (the `-j` pool). Default 1. */
+  cpu?: number
+  /** GPU count; the job gets this many free ids in CUDA_VISIBLE_DEVICES. Default 0. */
+  gpu?: number
+  /** Memory in GB, against the `--mem` pool (default: the machine's memory). Default 0. */
+  memGB?: number
+}
+
+export interface Progress {
+  step?: number
+  total?: number
+  message?: string
+  [metric: string]: number | string | undefined
+}
+
+/** What a rule's `run` receives. `inputs` are absolute paths; write outputs under `out`. */
+export interface RunContext<P = Json> {
+  /** The target id, e.g. `train/lora/3-imagenet`. */
+  id: string
+  params: P
+  /** Input name → absolute path (file, dir, a target's output dir) or sorted paths (glob). */
+  inputs: Record<string, string | string[]>
+  /** The staging directory this target owns; it becomes the target's output on success. */
+  out: string
+  /** The project root (the Coinfile's directory). */
+  root: string
+  /** Appends a line to the target's log (`coin log T`). */
+  log(line: string): void
+  /** Reports progress; the terminal shows the latest line per running target. */
+  progress(p: Progress): void
+  /** Aborted on Ctrl-C or when the build stops. */
+  signal: AbortSignal
+  /** What the scheduler granted: CPU slots, GPU ids, memory. */
+  resources: { cpu: number; gpus: string[]; memGB: number }
+  /** Environment for child processes (includes CUDA_VISIBLE_DEVICES). */
+  env: Record<string, string>
+}
+
+export interface RuleSpec<P> {
+  /** A stable name, unique in the Coinfile (`train`, `score`, ...). */
+  name: string
+  /**
+   * Bump to invalidate every target of this rule. Without it the rule's identity is the source of
+   * its module (built-in rules) or of its `run` function (rules written inside the Coinfile, so that
+   * editing one rule does not rerun the others).
+   */
+  version?: string
+  run(ctx: RunContext<P>): Promise<void> | void
+}
+
+export interface Rule<P = Json> extends RuleSpec<P> {
+  readonly site: SourceSite | undefined
+  /** Declares a target of this rule. */
+  (id: string, spec?: TargetSpec<P>): TargetDecl<P>
+}
+
+export interface TargetSpec<P> {
+  inputs?: Record<string, InputRef | TargetDecl>
+  params?: P
+  resources?: Resources
+  /** Copies the output files into this project directory after every successful build (e.g. `results`). */
+  publish?: string
+  /** Declared environment that belongs in the key (tool versions, driver, container digest). */
+  env?: Record<string, string>
+}
+
+export interface TargetDecl<P = Json> {
+  readonly kind: 'target'
+  id: string
+  rule: Rule<P>
+  inputs: Record<string, InputRef>
+  params: P
+  resources: Required<Resources>
+  publish: string | undefined
+  env: Record<string, string>
+  site: SourceSite | undefined
+}
+
+export function isTargetDecl(x: unknown): x is TargetDecl {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'target'
+}
+
+/** Defines a rule: an in-process TypeScript function. Use `ctx`'s shell helper for commands. */
+export function rule<P = Json>(spec: RuleSpec<P>): Rule<P> {
+  const site = callerSite()
+  const declare = (id: string, t: TargetSpec<P> = {}): TargetDecl<P> => {
+    const inputs: Record<string, InputRef> = {}
+    for (const [name, ref] of Object.entries(t.inputs ?? {})) {
+      inputs[name] = isTargetDecl(ref) ? { kind: 'target', id: ref.id } : ref
+    }
+    return {
+      kind: 'target',
+      id,
+      rule: r,
+      inputs,
+      params: (t.params ?? {}) as P,
+      resources: { cpu: t.resources?.cpu ?? 1, gpu: t.resources?.gpu ?? 0, memGB: t.resources?.memGB ?? 0 },
+      publish: t.publish,
+      env: t.env ?? {},
+      site: callerSite(),
+    }
+  }
+  // A function's `name` is read-only for assignment; define the rule's fields as properties.
+  const r = Object.defineProperties(declare, {
+    name: { value: spec.name },
+    version: { value: spec.version },
+    run: { value: spec.run },
+    site: { value: site },
+  }) as unknown as Rule<P>
+  return r
+}
+
+/**
+ * A target or rule of any params type. Params are invariant (a rule both receives and declares
+ * them), so heterogeneous lists of targets need `any` here, and only here.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type AnyTargetDecl = TargetDecl<any>
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type AnyRule = Rule<any>
+
+export interface CoinfileSpec<P extends Record<string, Json>> {
+  /** Every param `coin params` lists and `--set a.b=v` overrides. Typed by its default values. */
+  params?: P
+  /** Optional JSON Schema for `params`; overrides are validated against it (plus the defaults' types). */
+  paramSchema?: Record<string, unknown>
+  /** Builds the target list from the resolved params (defaults plus `--set`). */
+  targets(params: P): Array<AnyTargetDecl | AnyTargetDecl[]>
+}
+
+export interface Coinfile<P extends Record<string, Json> = Record<string, Json>> extends CoinfileSpec<P> {
+  readonly kind: 'coinfile'
+  readonly site: SourceSite | undefined
+}
+
+/** An identity function that gives Coinfile authors autocomplete and type checking. */
+export function defineCoinfile<P extends Record<string, Json>>(spec: CoinfileSpec<P>): Coinfile<P> {
+  return { ...spec, kind: 'coinfile', site: callerSite() }
+}

@@ -1,0 +1,56 @@
+/**
+ * Shell-command rules. `sh` captures a template literal without running it; the rule runs it with
+ * zx, which quotes every interpolated value (never string concatenation), in the project root,
+ * with the job's environment (CUDA_VISIBLE_DEVICES...) and abort signal; output goes to the log.
+ *
+ *   const train = shell({ name: 'train-gpu', command: ({ inputs, params, out }) =>
+ *     sh`python scripts/train.py --data ${inputs.data} --lr ${params.lr} --out ${out}` })
+ */
+import type { Json, Rule, RunContext } from './define.ts'
+import { rule } from './define.ts'
+
+export interface ShellCommand {
+  readonly pieces: TemplateStringsArray
+  readonly args: unknown[]
+}
+
+export function sh(pieces: TemplateStringsArray, ...args: unknown[]): ShellCommand {
+  return { pieces, args }
+}
+
+export interface ShellRuleSpec<P> {
+  name: string
+  version?: string
+  command(ctx: RunContext<P>): ShellCommand
+}
+
+export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
+  const r = rule<P>({
+    name: spec.name,
+    version: spec.version,
+    async run(ctx) {
+      const { $ } = await import('zx')
+      const cmd = spec.command(ctx)
+      const proc = $({
+        cwd: ctx.root,
+        env: { ...process.env, ...ctx.env },
+        signal: ctx.signal,
+        quiet: true,
+        nothrow: true,
+      })(cmd.pieces, ...cmd.args)
+      const forward = (chunk: Buffer | string) => {
+        for (const line of chunk.toString().split('\n')) if (line) ctx.log(line)
+      }
+      proc.stdout.on('data', forward)
+      proc.stderr.on('data', forward)
+      const result = await proc
+      if (result.exitCode !== 0) {
+        const tail = result.stderr.trim().split('\n').slice(-3).join(' | ')
+        throw new Error(`command exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`)
+      }
+    },
+  })
+  // The key identifies a shell rule by its command template, not by the generic runner above.
+  Object.defineProperty(r, 'identitySource', { value: spec.command.toString() })
+  return r
+}

@@ -1,0 +1,40 @@
+/**
+ * Where in the user's files something was declared. Captured from the stack when a rule, a target
+ * or a Coinfile is created, so diagnostics and `coin params` can point at `Coinfile.ts:12`.
+ */
+import { fileURLToPath } from 'node:url'
+
+export interface SourceSite {
+  file: string
+  line: number
+  column: number
+}
+
+// `at fn (file:///a/b.ts:1:2)` or `at /a/b.ts:1:2`; not `node:internal/...` frames.
+const FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/
+
+/** The first stack frame outside coin's own `src/` directory (the user's call site). */
+export function callerSite(): SourceSite | undefined {
+  const stack = new Error().stack?.split('\n').slice(1) ?? []
+  for (const frame of stack) {
+    const m = FRAME.exec(frame.trim())
+    if (!m) continue
+    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!
+    if (file.includes('/node_modules/') || file.startsWith('node:')) continue
+    if (isEngineFile(file)) continue
+    return { file, line: Number(m[2]), column: Number(m[3]) }
+  }
+  return undefined
+}
+
+const engineRoot = fileURLToPath(new URL('..', import.meta.url))
+
+function isEngineFile(file: string): boolean {
+  return file.startsWith(engineRoot)
+}
+
+export function formatSite(site: SourceSite | undefined, root?: string): string {
+  if (!site) return '<unknown>'
+  const file = root && site.file.startsWith(`${root}/`) ? site.file.slice(root.length + 1) : site.file
+  return `${file}:${site.line}`
+}

@@ -1,0 +1,28 @@
+/**
+ * Every observable outcome of a build, as one closed union. The terminal reporter, the `--json`
+ * stream and the tests are all consumers of these events; the engine itself never prints.
+ */
+export type Outcome = 'fresh' | 'restored' | 'ran' | 'failed' | 'skipped'
+
+export type BuildEvent =
+  | { event: 'plan'; targets: number; selected: string[] }
+  | { event: 'swept'; staging: number }
+  | { event: 'start'; id: string; key: string; reason: string; resources: { cpu: number; gpus: string[] } }
+  | { event: 'waiting'; id: string; key: string; holder: 'lock' }
+  | { event: 'progress'; id: string; step?: number; total?: number; message?: string; [k: string]: unknown }
+  | { event: 'log'; id: string; line: string }
+  | {
+      event: 'target'
+      id: string
+      outcome: Outcome
+      key?: string
+      durationMs: number
+      /** Why it ran, why it failed, or which upstream failed (for skipped). */
+      reason?: string
+      error?: string
+      /** The published copy (e.g. results/forgetting.md), when the target publishes. */
+      published?: string[]
+    }
+  | { event: 'done'; ok: boolean; counts: Record<Outcome, number>; durationMs: number; interrupted: boolean }
+
+export type Emit = (e: BuildEvent) => void

@@ -1,0 +1,58 @@
+/**
+ * The local executor: runs a rule's function in this process. Shell rules spawn their commands
+ * through zx from inside that function, with the job's environment (CUDA_VISIBLE_DEVICES) and
+ * abort signal, so cancelling a job kills its child processes.
+ */
+import { join } from 'node:path'
+import type { RunContext } from '../config/define.ts'
+import type { Executor, Job, JobHandle, JobResult } from './executor.ts'
+
+interface LocalHandle extends JobHandle {
+  controller: AbortController
+  done: Promise<JobResult>
+}
+
+export class LocalExecutor implements Executor {
+  readonly name = 'local'
+
+  submit(job: Job): JobHandle {
+    const controller = new AbortController()
+    const env: Record<string, string> = {
+      CUDA_VISIBLE_DEVICES: job.grant.gpus.join(','),
+      COIN_TARGET: job.id,
+      OMP_NUM_THREADS: String(job.grant.cpu),
+      ...job.decl.env,
+    }
+    const ctx: RunContext = {
+      id: job.id,
+      params: job.decl.params,
+      inputs: job.inputs,
+      out: join(job.staging, 'out'),
+      root: job.root,
+      log: job.log,
+      progress: job.progress,
+      signal: controller.signal,
+      resources: { cpu: job.grant.cpu, gpus: job.grant.gpus, memGB: job.grant.memGB },
+      env,
+    }
+    const done = (async (): Promise<JobResult> => {
+      try {
+        await job.decl.rule.run(ctx)
+        if (controller.signal.aborted) return { ok: false, error: 'cancelled' }
+        return { ok: true }
+      } catch (err) {
+        const e = err as Error
+        return { ok: false, error: e?.message ?? String(err) }
+      }
+    })()
+    return { job, controller, done } as LocalHandle
+  }
+
+  wait(handle: JobHandle): Promise<JobResult> {
+    return (handle as LocalHandle).done
+  }
+
+  cancel(handle: JobHandle): void {
+    ;(handle as LocalHandle).controller.abort(new Error('cancelled'))
+  }
+}

@@ -1,0 +1,25 @@
+/** `coin graph --format dot|mermaid`: the target graph as text for Graphviz or Mermaid. */
+import type { Graph } from './graph.ts'
+
+export function toDot(graph: Graph, ids: readonly string[]): string {
+  const lines = ['digraph coin {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];']
+  for (const id of ids)
+    lines.push(
+      `  ${JSON.stringify(id)} [label=${JSON.stringify(`${id}\\n(${graph.get(id).decl.rule.name})`)}];`,
+    )
+  const set = new Set(ids)
+  for (const id of ids)
+    for (const d of graph.get(id).deps)
+      if (set.has(d)) lines.push(`  ${JSON.stringify(d)} -> ${JSON.stringify(id)};`)
+  lines.push('}')
+  return `${lines.join('\n')}\n`
+}
+
+export function toMermaid(graph: Graph, ids: readonly string[]): string {
+  const name = new Map(ids.map((id, i) => [id, `t${i}`]))
+  const lines = ['flowchart LR']
+  for (const id of ids) lines.push(`  ${name.get(id)}["${id.replace(/"/g, '#quot;')}"]`)
+  for (const id of ids)
+    for (const d of graph.get(id).deps) if (name.has(d)) lines.push(`  ${name.get(d)} --> ${name.get(id)}`)
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,87 @@
+/**
+ * Opening a project: load the Coinfile, resolve params (defaults + --set), analyse the graph and
+ * open the cache. Every command that needs the graph starts here; none of this reads file contents
+ * beyond the Coinfile itself.
+ */
+import { resolve } from 'node:path'
+import { CacheLayout } from './cache/layout.ts'
+import { Store } from './cache/store.ts'
+import { analyze } from './config/analyze.ts'
+import type { Json } from './config/define.ts'
+import { type LoadedCoinfile, loadCoinfile } from './config/load.ts'
+import { type ParamEntry, resolveParams } from './config/params.ts'
+import { didYouMean } from './config/suggest.ts'
+import { UserError } from './errors.ts'
+import { type Graph, idPattern, isPattern } from './graph/graph.ts'
+import { StatCache } from './hash/stat-cache.ts'
+import { Planner } from './plan/planner.ts'
+
+export interface ProjectOptions {
+  file: string
+  sets?: readonly string[]
+  /** Defaults to `<project root>/cache`. */
+  cacheDir?: string
+}
+
+export interface Project {
+  loaded: LoadedCoinfile
+  root: string
+  params: Record<string, Json>
+  paramEntries: ParamEntry[]
+  graph: Graph
+  layout: CacheLayout
+  stat: StatCache
+  store: Store
+  planner: Planner
+}
+
+export async function openProject(o: ProjectOptions): Promise<Project> {
+  const loaded = await loadCoinfile(o.file)
+  const { params, entries } = resolveParams(loaded.coinfile.params ?? {}, o.sets ?? [], {
+    file: loaded.path,
+    source: loaded.source,
+    schema: loaded.coinfile.paramSchema,
+  })
+  const graph = analyze(loaded.coinfile, params, loaded.path)
+  const layout = new CacheLayout(resolve(o.cacheDir ?? resolve(loaded.root, 'cache')))
+  const stat = await StatCache.load(layout.statCache)
+  const store = new Store(layout, stat)
+  const planner = new Planner(graph, loaded.root, loaded.path, stat, store, layout)
+  return { loaded, root: loaded.root, params, paramEntries: entries, graph, layout, stat, store, planner }
+}
+
+/**
+ * Target selection: exact ids and globs (`eval/lora/**`). No selection means every target.
+ * An unknown id is a UserError with "did you mean".
+ */
+export function selectTargets(graph: Graph, patterns: readonly string[], file?: string): string[] {
+  if (patterns.length === 0) return [...graph.order]
+  const out = new Set<string>()
+  for (const p of patterns) {
+    if (isPattern(p)) {
+      const re = idPattern(p)
+      const hits = graph.order.filter((id) => re.test(id) || re.test(`${id}/`))
+      if (hits.length === 0)
+        throw new UserError({
+          message: `no target matches ${p}`,
+          file,
+          key: p,
+          fix: 'run `coin list` to see the target ids',
+        })
+      for (const h of hits) out.add(h)
+    } else if (graph.nodes.has(p)) out.add(p)
+    else {
+      // A directory-like prefix selects everything below it: `coin build train/lora`.
+      const below = graph.order.filter((id) => id.startsWith(`${p.replace(/\/$/, '')}/`))
+      if (below.length === 0)
+        throw new UserError({
+          message: `unknown target "${p}".${didYouMean(p, graph.order)}`,
+          file,
+          key: p,
+          fix: 'run `coin list` to see the target ids',
+        })
+      for (const b of below) out.add(b)
+    }
+  }
+  return graph.order.filter((id) => out.has(id))
+}
