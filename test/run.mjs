@@ -10,7 +10,7 @@ const uvu = fileURLToPath(new URL('../node_modules/uvu/bin.js', import.meta.url)
 const child = spawn(process.execPath, ['--import', 'tsx', uvu, 'test', `${pattern}.*\\.test\\.ts$`], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, FORCE_COLOR: '0' },
+  env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
 })
 let out = ''
 child.stdout.on('data', (chunk) => {

@@ -39,7 +39,7 @@ export async function loadCoinfile(path: string): Promise<LoadedCoinfile> {
     (exported.default as { kind?: string } | undefined)?.kind === 'coinfile'
   )
     exported = exported.default as Record<string, unknown>
-  if (!exported || exported.kind !== 'coinfile')
+  if (exported?.kind !== 'coinfile')
     throw new UserError({
       message: 'the Coinfile has no `export default defineCoinfile({...})`',
       file: abs,

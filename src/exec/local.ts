@@ -35,7 +35,7 @@ export class LocalExecutor implements Executor {
       resources: { cpu: job.grant.cpu, gpus: job.grant.gpus, memGB: job.grant.memGB },
       env,
     }
-    const done = (async (): Promise<JobResult> => {
+    const work = (async (): Promise<JobResult> => {
       try {
         await job.decl.rule.run(ctx)
         if (controller.signal.aborted) return { ok: false, error: 'cancelled' }
@@ -45,6 +45,12 @@ export class LocalExecutor implements Executor {
         return { ok: false, error: e?.message ?? String(err) }
       }
     })()
+    // An in-process function cannot be killed: on cancel, stop waiting for it at once. Its
+    // staging directory is discarded and the CLI exits, which ends it.
+    const cancelled = new Promise<JobResult>((resolve) =>
+      controller.signal.addEventListener('abort', () => resolve({ ok: false, error: 'cancelled' })),
+    )
+    const done = Promise.race([work, cancelled])
     return { job, controller, done } as LocalHandle
   }
 

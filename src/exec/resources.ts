@@ -55,6 +55,22 @@ export class ResourcePool {
           reject(signal.reason)
         }
       })
+      this.#scheduleDrain()
+    })
+  }
+
+  #scheduled = false
+
+  /**
+   * Grants are made once per event-loop turn, not on arrival: targets that become ready together
+   * (their fingerprints resolve in the same turn) then start in critical-path order, instead of
+   * whichever finished hashing first taking the free slot.
+   */
+  #scheduleDrain(): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#scheduled = false
       this.#drain()
     })
   }
@@ -64,7 +80,7 @@ export class ResourcePool {
     this.#gpuFree.push(...g.gpus)
     this.#gpuFree.sort((a, b) => this.gpus.indexOf(a) - this.gpus.indexOf(b))
     this.#memFree += g.memGB
-    this.#drain()
+    this.#scheduleDrain()
   }
 
   #drain(): void {

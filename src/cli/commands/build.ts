@@ -65,7 +65,11 @@ export function register(program: Command): void {
           })
           reporter.close()
           if (summary.userError) process.stderr.write(`${formatDiagnostic(summary.userError.diagnostic)}\n`)
-          if (summary.interrupted) return ExitCode.interrupted
+          if (summary.interrupted) {
+            // Cancelled in-process work may still hold timers; nothing of it is recorded: leave now.
+            await project.stat.save()
+            process.exit(ExitCode.interrupted)
+          }
           if (summary.userError) return ExitCode.userError
           return summary.ok ? ExitCode.ok : ExitCode.buildFailed
         } finally {

@@ -1,0 +1,78 @@
+/**
+ * `coin score --task <task> --test <test.json> --pred <merge.jsonl>`: score one prediction file
+ * with CoIN's rule for the task (or the strict one), outside any build. Useful to re-score CoIN's
+ * own outputs, or to check a scorer change against known numbers (DOMAIN.md §1.6, §1.9).
+ */
+import { type Command, Option } from 'commander'
+import { loadPredictionsFile, loadTestFile } from '../../../rules/datasets/index.ts'
+import {
+  formatResultText,
+  getScorer,
+  type ScoreResult,
+  scoreWith,
+  VARIANTS,
+  type Variant,
+} from '../../../rules/scoring/index.ts'
+import { action } from '../errors.ts'
+
+export interface ScoreCommandOptions {
+  task: string
+  /** The test file (CoIN test.json / val.json). */
+  test: string
+  /** The prediction file (JSONL, CoIN's merge.jsonl). */
+  pred: string
+  variant?: Variant
+}
+
+/** Loads both files (validated) and scores them; the command's whole job except printing. */
+export async function runScore(opts: ScoreCommandOptions): Promise<ScoreResult> {
+  const scorer = getScorer(opts.task, opts.variant ?? 'coin')
+  const [tests, predictions] = await Promise.all([
+    loadTestFile(opts.test, scorer.task),
+    loadPredictionsFile(opts.pred),
+  ])
+  return scoreWith(scorer, tests, predictions)
+}
+
+/**
+ * CoIN's Result.text lines first (so scripts that read CoIN results read these), then what CoIN
+ * never reported: parse failures, missing and unmatched predictions. `--json` prints the whole
+ * result, per-item scores included, as one object.
+ */
+export function formatScoreReport(
+  result: ScoreResult,
+  opts: { task: string; variant: Variant; json?: boolean },
+): string {
+  if (opts.json) return `${JSON.stringify({ task: opts.task, variant: opts.variant, ...result })}\n`
+  const lines = [`Parse failures: ${result.parse_failures}`, `Missing: ${result.missing}`]
+  if (result.unmatched > 0) lines.push(`Unmatched predictions: ${result.unmatched}`)
+  return `${formatResultText(result)}${lines.join('\n')}\n`
+}
+
+export function register(program: Command): void {
+  program
+    .command('score')
+    .description("score a prediction file with a CoIN task's rule (DOMAIN.md §1.6)")
+    .requiredOption('--task <task>', 'scienceqa, textvqa, imagenet, gqa, vizwiz, grounding, vqav2 or ocrvqa')
+    .requiredOption('--test <file>', 'test records: CoIN test.json / val.json (a JSON array)')
+    .requiredOption('--pred <file>', 'predictions: JSONL, one {"question_id", "text"} per line (merge.jsonl)')
+    .addOption(
+      new Option(
+        '--variant <variant>',
+        "'coin' reproduces CoIN's numbers, quirks included; 'strict' fixes them",
+      )
+        .choices(VARIANTS)
+        .default('coin'),
+    )
+    .option('--json', 'print the result as one JSON object')
+    .action(
+      action(async (opts: ScoreCommandOptions & { json?: boolean }) => {
+        const result = await runScore(opts)
+        const task = getScorer(opts.task).task
+        process.stdout.write(
+          formatScoreReport(result, { task, variant: opts.variant ?? 'coin', json: opts.json }),
+        )
+        return 0
+      }),
+    )
+}
