@@ -6,6 +6,7 @@
  * Every outcome is emitted as a BuildEvent.
  */
 import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { setMaxListeners } from 'node:events'
 import { dirname, join } from 'node:path'
 import { tmpName, writeJsonAtomic } from './cache/atomic.ts'
 import type { CacheLayout } from './cache/layout.ts'
@@ -75,6 +76,8 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
     for (const h of running) o.executor.cancel(h)
   }
   o.signal.addEventListener('abort', onAbort)
+  // One listener per waiting job and lock is expected, not a leak.
+  setMaxListeners(0, o.signal)
 
   const memo = new Map<string, Promise<Result>>()
   const finish = (

@@ -43,6 +43,8 @@ export interface Progress {
 export interface RunContext<P = Json> {
   /** The target id, e.g. `train/lora/3-imagenet`. */
   id: string
+  /** This target's cache key (for provenance written into results). */
+  key: string
   params: P
   /** Input name → absolute path (file, dir, a target's output dir) or sorted paths (glob). */
   inputs: Record<string, string | string[]>

@@ -25,6 +25,7 @@ export class LocalExecutor implements Executor {
     }
     const ctx: RunContext = {
       id: job.id,
+      key: job.key,
       params: job.decl.params,
       inputs: job.inputs,
       out: join(job.staging, 'out'),

@@ -46,15 +46,25 @@ export class ResourcePool {
 
   acquire(req: Request, priority: number, signal?: AbortSignal): Promise<Grant> {
     return new Promise((resolve, reject) => {
-      const w: Waiter = { req, priority, seq: this.#seq++, resolve, reject }
-      this.#waiting.push(w)
-      signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         const i = this.#waiting.indexOf(w)
         if (i >= 0) {
           this.#waiting.splice(i, 1)
-          reject(signal.reason)
+          reject(signal?.reason)
         }
-      })
+      }
+      const w: Waiter = {
+        req,
+        priority,
+        seq: this.#seq++,
+        resolve: (g) => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve(g)
+        },
+        reject,
+      }
+      this.#waiting.push(w)
+      signal?.addEventListener('abort', onAbort)
       this.#scheduleDrain()
     })
   }

@@ -1,0 +1,231 @@
+/**
+ * The default experiment: the CoIN benchmark's protocol on CoIN-mini (bundled, generated from a
+ * seed) with the embedded learner on CPU. `coin params` lists every knob; `--set` overrides one.
+ *
+ *   npx coin build results/forgetting     # everything, then results/forgetting.md
+ *   npx coin why train/lora/7-vqav2 --set stages.vqav2.lr=0.001
+ *
+ * To run on the real CoIN release, set data.source to its Instructions folder (CoIN layout:
+ * <Task>/train.json, test.json|val.json); the embedded learner then sees text only, so swap in a
+ * GPU trainer rule for real work (see README "GPU trainers").
+ */
+import { defineCoinfile, dir, output } from 'coin'
+import {
+  type Cell,
+  coinMini,
+  evaluate,
+  forgettingReport,
+  prepareTask,
+  pretrain,
+  prompts,
+  sequence,
+  trainMultitask,
+  vocabulary,
+} from 'coin/rules'
+
+/** CoIN's default order (DOMAIN.md §1.1) and the alphabetical order from its history. */
+const COIN_ORDER = ['scienceqa', 'textvqa', 'imagenet', 'gqa', 'vizwiz', 'grounding', 'vqav2', 'ocrvqa']
+const ALPHABET_ORDER = ['gqa', 'imagenet', 'ocrvqa', 'grounding', 'scienceqa', 'textvqa', 'vizwiz', 'vqav2']
+
+export default defineCoinfile({
+  params: {
+    seed: 0,
+    data: { source: '', train: 400, test: 100, fraction: 1, testFraction: 1 },
+    template: 'original',
+    model: { featureDim: 16384, embedDim: 32, hidden: [64] },
+    base: { steps: 400, lr: 0.003, batchSize: 64, fraction: 0.1, template: 'diverse' },
+    train: { batchSize: 32, threads: 1 },
+    stages: {
+      scienceqa: { steps: 300, lr: 0.003 },
+      textvqa: { steps: 300, lr: 0.003 },
+      imagenet: { steps: 300, lr: 0.003 },
+      gqa: { steps: 300, lr: 0.003 },
+      vizwiz: { steps: 300, lr: 0.003 },
+      grounding: { steps: 300, lr: 0.003 },
+      vqav2: { steps: 300, lr: 0.003 },
+      ocrvqa: { steps: 300, lr: 0.003 },
+    },
+    methods: {
+      lora: { r: 8, alpha: 16 },
+      moelora: { r: 8, alpha: 16, experts: 4 },
+    },
+    multitask: { steps: 1200, lr: 0.003 },
+  },
+
+  targets: (p) => {
+    const tasks = COIN_ORDER
+    const t = []
+
+    // Data: the bundled benchmark (or the real CoIN release), validated per task, then templated.
+    const source = p.data.source ? dir(p.data.source) : output('datasets/coin-mini')
+    if (!p.data.source)
+      t.push(
+        coinMini('datasets/coin-mini', { params: { seed: p.seed, train: p.data.train, test: p.data.test } }),
+      )
+    for (const task of tasks) {
+      t.push(
+        prepareTask(`datasets/${task}`, {
+          inputs: { source },
+          params: { task, fraction: p.data.fraction, testFraction: p.data.testFraction, seed: p.seed },
+        }),
+      )
+      for (const template of new Set([p.template, p.base.template]))
+        t.push(
+          prompts(`prompts/${task}@${template}`, {
+            inputs: { task: output(`datasets/${task}`), templates: dir('datasets/templates') },
+            params: { task, template },
+          }),
+        )
+    }
+    const promptsOf = (task: string) => `prompts/${task}@${p.template}`
+    t.push(
+      vocabulary('datasets/vocab', {
+        inputs: Object.fromEntries(tasks.map((k) => [k, output(promptsOf(k))])),
+      }),
+    )
+
+    // The base model every method starts from.
+    const opt = (steps: number, lr: number) => ({
+      steps,
+      lr,
+      batchSize: p.train.batchSize,
+      seed: p.seed,
+      threads: p.train.threads,
+    })
+    t.push(
+      pretrain('train/base', {
+        inputs: {
+          vocab: output('datasets/vocab'),
+          ...Object.fromEntries(tasks.map((k) => [`mix/${k}`, output(`prompts/${k}@${p.base.template}`)])),
+        },
+        params: {
+          ...opt(p.base.steps, p.base.lr),
+          batchSize: p.base.batchSize,
+          model: p.model,
+          fraction: p.base.fraction,
+        },
+      }),
+    )
+
+    // Sequences: one per (method, order).
+    const methods = {
+      full: { kind: 'full' as const },
+      lora: { kind: 'lora' as const, ...p.methods.lora },
+      moelora: { kind: 'moelora' as const, ...p.methods.moelora },
+    }
+    const experiments = [
+      { name: 'full', methodName: 'full', method: methods.full, order: COIN_ORDER, orderName: 'coin' },
+      { name: 'lora', methodName: 'lora', method: methods.lora, order: COIN_ORDER, orderName: 'coin' },
+      {
+        name: 'moelora',
+        methodName: 'moelora',
+        method: methods.moelora,
+        order: COIN_ORDER,
+        orderName: 'coin',
+      },
+      {
+        name: 'lora-alphabet',
+        methodName: 'lora',
+        method: methods.lora,
+        order: ALPHABET_ORDER,
+        orderName: 'alphabet',
+      },
+    ]
+    const cells: Omit<Cell, 'input'>[] = []
+    for (const e of experiments) {
+      const s = sequence({
+        ...e,
+        base: 'train/base',
+        prompts: promptsOf,
+        optimisation: opt(300, 0.003),
+        stages: p.stages,
+      })
+      t.push(...s.targets)
+      cells.push(...s.evaluations.map((v) => v.cell))
+    }
+
+    // Row 0 (zero-shot: the base model on every task) and the joint-training upper bound.
+    for (const task of tasks) {
+      const z = evaluate({
+        checkpoint: 'train/base',
+        idSuffix: `zeroshot/${task}`,
+        task,
+        prompts: promptsOf(task),
+        threads: p.train.threads,
+        variant: 'coin',
+        cell: {
+          experiment: 'zeroshot',
+          method: 'base',
+          order_name: 'coin',
+          stage: 0,
+          stage_task: 'zeroshot',
+          eval_task: task,
+        },
+      })
+      t.push(...z.targets)
+      cells.push(z.cell)
+      for (const e of experiments)
+        cells.push({ ...z.cell, experiment: e.name, method: e.methodName, order_name: e.orderName })
+    }
+    t.push(
+      trainMultitask('train/multitask', {
+        inputs: {
+          model: output('train/base'),
+          ...Object.fromEntries(tasks.map((k) => [`data/${k}`, output(promptsOf(k))])),
+        },
+        params: { ...opt(p.multitask.steps, p.multitask.lr), method: methods.full },
+      }),
+    )
+    for (const task of tasks) {
+      const m = evaluate({
+        checkpoint: 'train/multitask',
+        idSuffix: `multitask/${task}`,
+        task,
+        prompts: promptsOf(task),
+        threads: p.train.threads,
+        variant: 'coin',
+        cell: {
+          experiment: 'multitask',
+          method: 'full',
+          order_name: 'coin',
+          stage: tasks.length,
+          stage_task: 'multitask',
+          eval_task: task,
+        },
+      })
+      t.push(...m.targets)
+      cells.push(m.cell)
+    }
+
+    // Results: DuckDB tables and the report, published to results/.
+    const withInputs = cells.map((c, i) => ({ ...c, input: `c${i}` }))
+    t.push(
+      forgettingReport('results/forgetting', {
+        inputs: Object.fromEntries(withInputs.map((c) => [c.input, output(c.target)])),
+        params: {
+          experiments: [
+            ...experiments.map((e) => ({
+              experiment: e.name,
+              method: e.methodName,
+              order_name: e.orderName,
+              tasks: e.order,
+              kind: 'sequential' as const,
+            })),
+            { experiment: 'zeroshot', method: 'base', order_name: 'coin', tasks, kind: 'zeroshot' as const },
+            {
+              experiment: 'multitask',
+              method: 'full',
+              order_name: 'coin',
+              tasks,
+              kind: 'multitask' as const,
+            },
+          ],
+          cells: withInputs,
+          formats: ['md', 'csv', 'tex', 'svg'],
+        },
+        publish: 'results',
+      }),
+    )
+    return t
+  },
+})

@@ -1,0 +1,84 @@
+/**
+ * Data targets: `datasets/coin-mini` (the bundled benchmark, generated from a seed),
+ * `datasets/<task>` (validated, subsampled CoIN files), `prompts/<task>@<template>` (instruction
+ * templates applied) and `datasets/vocab` (the answer vocabulary the embedded learner classifies over).
+ */
+import { copyFile, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { generateCoinMini } from '../../datasets/coin-mini/index.ts'
+import { rule } from '../../src/config/define.ts'
+import { findTaskFiles, normalizeTask, type TestRecord, type TrainRecord } from '../datasets/index.ts'
+import { applyTemplate, loadTemplateSet, type TemplateSetName } from '../templates/index.ts'
+import { readJson, SCENES_FILE, TEST_FILE, TRAIN_FILE, writeJson } from './files.ts'
+
+export const coinMini = rule<{ seed: number; train: number; test: number }>({
+  name: 'coin-mini',
+  async run({ params, out, progress }) {
+    progress({ message: `generating CoIN-mini (seed ${params.seed})` })
+    await generateCoinMini(out, { seed: params.seed, train: params.train, test: params.test })
+  },
+})
+
+/**
+ * Reads a task from a CoIN-layout folder (the bundled data or the real release), validates every
+ * record, keeps `fraction` of the train set (CoIN's data-volume study), and collects the scenes
+ * the kept records reference into scenes.jsonl.
+ */
+export const prepareTask = rule<{ task: string; fraction: number; testFraction: number; seed: number }>({
+  name: 'prepare-task',
+  async run({ inputs, params, out, log }) {
+    const root = inputs.source as string
+    const files = await findTaskFiles(root, params.task)
+    const result = await normalizeTask({
+      task: params.task,
+      trainFile: files.train,
+      testFile: files.test,
+      outDir: out,
+      fraction: params.fraction,
+      testFraction: params.testFraction,
+      seed: params.seed,
+    })
+    log(
+      `${result.task}: kept ${result.train.kept}/${result.train.total} train, ${result.test.kept}/${result.test.total} test`,
+    )
+    const train = await readJson<TrainRecord[]>(join(out, TRAIN_FILE))
+    const test = await readJson<TestRecord[]>(join(out, TEST_FILE))
+    const images = [...new Set([...train, ...test].flatMap((r) => (r.image ? [r.image] : [])))].sort()
+    const lines: string[] = []
+    for (const image of images) {
+      // Bundled scenes are JSON files; real CoIN images are pixels, which the embedded learner cannot read.
+      if (!image.endsWith('.json')) continue
+      const scene = JSON.parse(await readFile(join(root, image), 'utf8'))
+      lines.push(JSON.stringify({ image, scene }))
+    }
+    await writeFile(join(out, SCENES_FILE), lines.length ? `${lines.join('\n')}\n` : '')
+  },
+})
+
+export const prompts = rule<{ task: string; template: string }>({
+  name: 'prompts',
+  async run({ inputs, params, out }) {
+    const dir = inputs.task as string
+    const instruction = (
+      await loadTemplateSet(params.template as TemplateSetName, inputs.templates as string)
+    )(params.task)
+    const train = await readJson<TrainRecord[]>(join(dir, TRAIN_FILE))
+    const test = await readJson<TestRecord[]>(join(dir, TEST_FILE))
+    await writeJson(join(out, TRAIN_FILE), applyTemplate(train, params.task, instruction))
+    await writeJson(join(out, TEST_FILE), applyTemplate(test, params.task, instruction))
+    await copyFile(join(dir, SCENES_FILE), join(out, SCENES_FILE))
+  },
+})
+
+/** The union of every task's training answers, sorted: the embedded learner's output classes. */
+export const vocabulary = rule({
+  name: 'vocab',
+  async run({ inputs, out }) {
+    const answers = new Set<string>()
+    for (const dir of Object.values(inputs) as string[]) {
+      for (const r of await readJson<TrainRecord[]>(join(dir, TRAIN_FILE)))
+        for (const t of r.conversations) if (t.from === 'gpt') answers.add(t.value)
+    }
+    await writeJson(join(out, 'vocab.json'), [...answers].sort())
+  },
+})

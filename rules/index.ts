@@ -1,0 +1,11 @@
+/**
+ * coin's built-in rules for continual instruction tuning (`import { sequence } from 'coin/rules'`):
+ * CoIN data, instruction templates, the embedded learner, evaluation and reports.
+ */
+
+export { COIN_TASK_IDS } from '../datasets/coin-mini/index.ts'
+export { coinMini, prepareTask, prompts, vocabulary } from './coin/data-rules.ts'
+export { predictTask, scoreTaskRule } from './coin/eval-rules.ts'
+export { type Cell, forgettingReport } from './coin/report-rule.ts'
+export { type Evaluation, evaluate, type SequenceSpec, sequence } from './coin/sequence.ts'
+export { pretrain, trainMultitask, trainStage } from './coin/train-rules.ts'
