@@ -1,0 +1,114 @@
+/**
+ * Garbage collection. Roots: for every target of the current Coinfile, the key materialised in
+ * cache/out and the key it has now (so a reverted param stays restorable), plus pinned keys.
+ * Everything else (records, objects no kept record references, outputs of targets that no longer
+ * exist, stale logs) is deleted. `dryRun` only reports.
+ */
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { listFiles } from '../fingerprint/inputs.ts'
+import type { CacheLayout } from './layout.ts'
+import type { Store } from './store.ts'
+
+export interface GcReport {
+  keptRecords: number
+  removedRecords: number
+  removedObjects: number
+  removedOutputs: number
+  bytesFreed: number
+}
+
+export function pinnedKeys(layout: CacheLayout): Set<string> {
+  const keys = new Set<string>()
+  if (!existsSync(layout.pins)) return keys
+  for (const f of listFiles(layout.pins)) keys.add(readFileSync(join(layout.pins, f), 'utf8').trim())
+  return keys
+}
+
+export function collectGarbage(
+  store: Store,
+  layout: CacheLayout,
+  liveIds: ReadonlySet<string>,
+  currentKeys: Iterable<string>,
+  dryRun: boolean,
+): GcReport {
+  const roots = new Set<string>([...currentKeys, ...pinnedKeys(layout)])
+  const report: GcReport = { keptRecords: 0, removedRecords: 0, removedObjects: 0, removedOutputs: 0, bytesFreed: 0 }
+  const size = (p: string) => {
+    try {
+      return lstatSync(p).size
+    } catch {
+      return 0
+    }
+  }
+  const remove = (p: string) => {
+    if (!dryRun) rmSync(p, { recursive: true, force: true })
+  }
+
+  // Outputs of targets that are no longer declared; the keys of the others are roots.
+  if (existsSync(layout.out))
+    for (const f of listFiles(layout.out)) {
+      if (!f.endsWith('.json') || f.includes('.out/')) continue
+      const id = f.slice(0, -'.json'.length)
+      const state = store.readOutState(id)
+      if (liveIds.has(id)) {
+        if (state) roots.add(state.key)
+        continue
+      }
+      const dir = layout.outDir(id)
+      if (existsSync(dir)) for (const g of listFiles(dir)) report.bytesFreed += 0 * size(join(dir, g)) // links: freed with the object
+      remove(dir)
+      remove(layout.outState(id))
+      report.removedOutputs++
+    }
+
+  const liveObjects = new Set<string>()
+  if (existsSync(layout.actions))
+    for (const f of listFiles(layout.actions)) {
+      const key = f.split('/').pop()!.replace(/\.json$/, '')
+      const path = join(layout.actions, f)
+      if (roots.has(key)) {
+        const rec = store.readRecord(key)
+        if (rec) {
+          report.keptRecords++
+          for (const e of rec.files) liveObjects.add(e.digest)
+          if (rec.log) liveObjects.add(rec.log)
+          continue
+        }
+      }
+      report.bytesFreed += size(path)
+      report.removedRecords++
+      remove(path)
+    }
+  if (existsSync(layout.objects))
+    for (const f of listFiles(layout.objects)) {
+      const digest = f.replace('/', '')
+      if (liveObjects.has(digest)) continue
+      const p = join(layout.objects, f)
+      report.bytesFreed += size(p)
+      report.removedObjects++
+      remove(p)
+    }
+  return report
+}
+
+export function dirSize(dir: string): number {
+  if (!existsSync(dir)) return 0
+  let total = 0
+  const seen = new Set<number>()
+  for (const f of listFiles(dir)) {
+    const st = lstatSync(join(dir, f))
+    if (seen.has(st.ino)) continue // hard links count once
+    seen.add(st.ino)
+    total += st.size
+  }
+  return total
+}
+
+export function rel(root: string, p: string): string {
+  return relative(root, p) || '.'
+}
+
+export function listDirs(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir) : []
+}

@@ -1,0 +1,59 @@
+/**
+ * Where things live under `cache/` (disposable; `results/` is not):
+ *   objects/ab/cdef…      content-addressed blobs, read-only (0444)
+ *   actions/ab/<key>.json key → record (written last, atomically: a record means the outputs exist)
+ *   out/<target id>.out/  a target's current output, hard links into objects/ (read-only)
+ *   out/<target id>.json  which key is materialised there, with the files' stat snapshot
+ *   staging/<pid>-<n>/    outputs being built; swept on start when their process is gone
+ *   locks/<key>.lock      "a process is building this key" (PID + heartbeat)
+ *   logs/<target id>.log  the last attempt's log, kept even when it failed
+ *   pins/<target id>      keys that `coin gc` keeps
+ *   stat-cache.json       (dev, ino, size, mtime, ctime) → digest
+ */
+import { join } from 'node:path'
+
+export class CacheLayout {
+  constructor(readonly root: string) {}
+  get objects() {
+    return join(this.root, 'objects')
+  }
+  object(digest: string) {
+    return join(this.root, 'objects', digest.slice(0, 2), digest.slice(2))
+  }
+  get actions() {
+    return join(this.root, 'actions')
+  }
+  action(key: string) {
+    return join(this.root, 'actions', key.slice(0, 2), `${key}.json`)
+  }
+  outDir(id: string) {
+    return join(this.root, 'out', `${id}.out`)
+  }
+  outState(id: string) {
+    return join(this.root, 'out', `${id}.json`)
+  }
+  get out() {
+    return join(this.root, 'out')
+  }
+  get staging() {
+    return join(this.root, 'staging')
+  }
+  lock(key: string) {
+    return join(this.root, 'locks', `${key}.lock`)
+  }
+  get locks() {
+    return join(this.root, 'locks')
+  }
+  log(id: string) {
+    return join(this.root, 'logs', `${id}.log`)
+  }
+  pin(id: string) {
+    return join(this.root, 'pins', id)
+  }
+  get pins() {
+    return join(this.root, 'pins')
+  }
+  get statCache() {
+    return join(this.root, 'stat-cache.json')
+  }
+}

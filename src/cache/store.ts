@@ -1,0 +1,244 @@
+/**
+ * The content-addressed store. Outputs are built in a staging directory; on success every file is
+ * hashed once, moved into `objects/` by rename, the manifest stored, and the action record written
+ * last. A process killed at any point leaves either no record (the work is redone) or a complete
+ * one, never a record pointing at missing bytes.
+ */
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  copyFileSync,
+  writeFileSync,
+} from 'node:fs'
+import { hostname } from 'node:os'
+import { dirname, join } from 'node:path'
+import type { KeyData } from '../fingerprint/key.ts'
+import { listFiles } from '../fingerprint/inputs.ts'
+import { canonicalJson } from '../hash/canonical-json.ts'
+import type { StatCache } from '../hash/stat-cache.ts'
+import { type Digest, hashBytes, hashFile } from '../hash/xxh.ts'
+import { readJson, tmpName, writeJsonAtomic } from './atomic.ts'
+import type { CacheLayout } from './layout.ts'
+
+export interface ManifestEntry {
+  path: string
+  digest: Digest
+  size: number
+  executable: boolean
+}
+
+export interface ActionRecord {
+  format: 1
+  key: Digest
+  keyData: KeyData
+  /** The digest of the canonical manifest: the target's output identity (used downstream). */
+  outputDigest: Digest
+  files: ManifestEntry[]
+  log: Digest | null
+  rule: string
+  /** The target id that produced it first (another id with the same key reuses it). */
+  target: string
+  startedAt: string
+  durationMs: number
+  executor: string
+  host: string
+}
+
+/** What is materialised at `out/<id>.out`, with each file's stat when we linked it. */
+export interface OutState {
+  key: Digest
+  outputDigest: Digest
+  files: (ManifestEntry & { ino: number; mtimeMs: number; ctimeMs: number })[]
+  published?: { dir: string; files: { path: string; size: number; mtimeMs: number }[] }
+}
+
+export class Store {
+  constructor(
+    readonly layout: CacheLayout,
+    readonly stat: StatCache,
+  ) {}
+
+  readRecord(key: Digest): ActionRecord | undefined {
+    const r = readJson<ActionRecord>(this.layout.action(key))
+    return r && r.format === 1 && r.key === key ? r : undefined
+  }
+
+  readOutState(id: string): OutState | undefined {
+    return readJson<OutState>(this.layout.outState(id))
+  }
+
+  /** A fresh staging directory owned by this process (`<pid>-<n>`, so a sweep can tell if it is orphaned). */
+  newStaging(): string {
+    const dir = join(this.layout.staging, `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`)
+    mkdirSync(join(dir, 'out'), { recursive: true })
+    return dir
+  }
+
+  /** Removes staging directories whose process is gone (a killed build). */
+  sweepStaging(): number {
+    let swept = 0
+    if (!existsSync(this.layout.staging)) return 0
+    for (const name of readdirSync(this.layout.staging)) {
+      const pid = Number(name.split('-')[0])
+      if (pid === process.pid || (Number.isInteger(pid) && pid > 0 && processAlive(pid))) continue
+      rmSync(join(this.layout.staging, name), { recursive: true, force: true })
+      swept++
+    }
+    return swept
+  }
+
+  /**
+   * Moves a finished staging directory into the store and writes the record (last).
+   * `outDir` is `<staging>/out`; `logFile` the captured log, if any.
+   */
+  async commit(
+    staging: string,
+    meta: Omit<ActionRecord, 'format' | 'outputDigest' | 'files' | 'log'>,
+    logFile: string | undefined,
+  ): Promise<ActionRecord> {
+    const outDir = join(staging, 'out')
+    const files: ManifestEntry[] = []
+    for (const rel of listFiles(outDir)) {
+      const abs = join(outDir, rel)
+      const st = lstatSync(abs)
+      const { digest, size } = await hashFile(abs)
+      this.stat.bytesHashed += size
+      files.push({ path: rel, digest, size, executable: (st.mode & 0o111) !== 0 })
+      this.#adopt(abs, digest)
+    }
+    let log: Digest | null = null
+    if (logFile && existsSync(logFile)) {
+      log = (await hashFile(logFile)).digest
+      this.#adopt(logFile, log)
+    }
+    const outputDigest = await hashBytes(canonicalJson(files))
+    const record: ActionRecord = { format: 1, ...meta, outputDigest, files, log }
+    writeJsonAtomic(this.layout.action(meta.key), record)
+    rmSync(staging, { recursive: true, force: true })
+    return record
+  }
+
+  /** Puts a file into objects/ under its digest (rename; dropped if the object already exists). */
+  #adopt(abs: string, digest: Digest): void {
+    const dest = this.layout.object(digest)
+    if (existsSync(dest)) return
+    mkdirSync(dirname(dest), { recursive: true })
+    chmodSync(abs, 0o444)
+    renameSync(abs, dest)
+    this.stat.remember(dest, statSync(dest), digest)
+  }
+
+  /**
+   * Checks that every object of a record is present and intact (through the stat cache: only
+   * objects whose stat changed since they were hashed are read again). A corrupt object is deleted
+   * so the target is rebuilt rather than restored from bad bytes.
+   */
+  async verify(record: ActionRecord): Promise<{ ok: true } | { ok: false; reason: string }> {
+    for (const f of record.files) {
+      const obj = this.layout.object(f.digest)
+      let st: ReturnType<typeof statSync>
+      try {
+        st = statSync(obj)
+      } catch {
+        return { ok: false, reason: `object for ${f.path} is missing from the cache` }
+      }
+      const digest = await this.stat.digest(obj, st)
+      if (digest !== f.digest) {
+        rmSync(obj, { force: true })
+        this.stat.forget(obj)
+        return { ok: false, reason: `object for ${f.path} is corrupt (digest ${digest}, expected ${f.digest})` }
+      }
+    }
+    return { ok: true }
+  }
+
+  /**
+   * Exposes a record's outputs at `out/<id>.out` as read-only hard links into objects/ (a copy
+   * only when linking fails, e.g. across devices), replacing what was there in one rename.
+   */
+  materialize(id: string, record: ActionRecord): OutState {
+    const final = this.layout.outDir(id)
+    const tmp = tmpName(final)
+    mkdirSync(tmp, { recursive: true })
+    for (const f of record.files) {
+      const dest = join(tmp, f.path)
+      mkdirSync(dirname(dest), { recursive: true })
+      const obj = this.layout.object(f.digest)
+      try {
+        linkSync(obj, dest)
+      } catch {
+        copyFileSync(obj, dest)
+        chmodSync(dest, f.executable ? 0o555 : 0o444)
+      }
+    }
+    if (existsSync(final)) {
+      const trash = tmpName(final)
+      renameSync(final, trash)
+      renameSync(tmp, final)
+      rmSync(trash, { recursive: true, force: true })
+    } else renameSync(tmp, final)
+    const state: OutState = {
+      key: record.key,
+      outputDigest: record.outputDigest,
+      files: record.files.map((f) => {
+        const st = statSync(join(final, f.path))
+        // Linking changed the object's ctime; re-pair it with its digest so it is not re-read.
+        this.stat.remember(this.layout.object(f.digest), statSync(this.layout.object(f.digest)), f.digest)
+        return { ...f, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs }
+      }),
+    }
+    writeJsonAtomic(this.layout.outState(id), state)
+    return state
+  }
+
+  /**
+   * Is `out/<id>.out` still exactly what `state` says? Only stats; a file whose stat changed is
+   * hashed again and compared (a flipped byte in a hard-linked object is caught here).
+   */
+  async outputsIntact(id: string, state: OutState): Promise<boolean> {
+    const dir = this.layout.outDir(id)
+    for (const f of state.files) {
+      let st: ReturnType<typeof statSync>
+      try {
+        st = statSync(join(dir, f.path))
+      } catch {
+        return false
+      }
+      // ctime is not compared: hard-linking the same object for another target changes it. A
+      // write changes mtime (and an in-place edit of a read-only link needs a chmod first).
+      if (st.ino === f.ino && st.size === f.size && st.mtimeMs === f.mtimeMs) continue
+      if (st.size !== f.size) return false
+      const { digest } = await hashFile(join(dir, f.path))
+      this.stat.bytesHashed += f.size
+      if (digest !== f.digest) return false
+    }
+    return true
+  }
+
+  writeLogObject(text: string): string {
+    const tmp = join(this.layout.staging, `log-${process.pid}-${Math.random().toString(36).slice(2)}`)
+    mkdirSync(this.layout.staging, { recursive: true })
+    writeFileSync(tmp, text)
+    return tmp
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export function hostName(): string {
+  return hostname()
+}
