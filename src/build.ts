@@ -5,8 +5,9 @@
  * once), then the executor; success commits the outputs to the store and materialises them.
  * Every outcome is emitted as a BuildEvent.
  */
-import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+
 import { setMaxListeners } from 'node:events'
+import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { tmpName, writeJsonAtomic } from './cache/atomic.ts'
 import type { CacheLayout } from './cache/layout.ts'

@@ -33,7 +33,13 @@ export function collectGarbage(
   dryRun: boolean,
 ): GcReport {
   const roots = new Set<string>([...currentKeys, ...pinnedKeys(layout)])
-  const report: GcReport = { keptRecords: 0, removedRecords: 0, removedObjects: 0, removedOutputs: 0, bytesFreed: 0 }
+  const report: GcReport = {
+    keptRecords: 0,
+    removedRecords: 0,
+    removedObjects: 0,
+    removedOutputs: 0,
+    bytesFreed: 0,
+  }
   const size = (p: string) => {
     try {
       return lstatSync(p).size
@@ -65,7 +71,10 @@ export function collectGarbage(
   const liveObjects = new Set<string>()
   if (existsSync(layout.actions))
     for (const f of listFiles(layout.actions)) {
-      const key = f.split('/').pop()!.replace(/\.json$/, '')
+      const key = f
+        .split('/')
+        .pop()!
+        .replace(/\.json$/, '')
       const path = join(layout.actions, f)
       if (roots.has(key)) {
         const rec = store.readRecord(key)

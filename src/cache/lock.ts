@@ -4,7 +4,16 @@
  * `HEARTBEAT_MS`. A lock whose holder is a dead local process, or whose heartbeat is older than
  * `STALE_MS`, is taken over: no command ever needs `--unlock` (DVC #2797, Snakemake #2919).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { processAlive } from './store.ts'

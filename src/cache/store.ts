@@ -6,6 +6,7 @@
  */
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   linkSync,
   lstatSync,
@@ -14,13 +15,12 @@ import {
   renameSync,
   rmSync,
   statSync,
-  copyFileSync,
   writeFileSync,
 } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
-import type { KeyData } from '../fingerprint/key.ts'
 import { listFiles } from '../fingerprint/inputs.ts'
+import type { KeyData } from '../fingerprint/key.ts'
 import { canonicalJson } from '../hash/canonical-json.ts'
 import type { StatCache } from '../hash/stat-cache.ts'
 import { type Digest, hashBytes, hashFile } from '../hash/xxh.ts'
@@ -76,7 +76,10 @@ export class Store {
 
   /** A fresh staging directory owned by this process (`<pid>-<n>`, so a sweep can tell if it is orphaned). */
   newStaging(): string {
-    const dir = join(this.layout.staging, `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`)
+    const dir = join(
+      this.layout.staging,
+      `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    )
     mkdirSync(join(dir, 'out'), { recursive: true })
     return dir
   }
@@ -153,7 +156,10 @@ export class Store {
       if (digest !== f.digest) {
         rmSync(obj, { force: true })
         this.stat.forget(obj)
-        return { ok: false, reason: `object for ${f.path} is corrupt (digest ${digest}, expected ${f.digest})` }
+        return {
+          ok: false,
+          reason: `object for ${f.path} is corrupt (digest ${digest}, expected ${f.digest})`,
+        }
       }
     }
     return { ok: true }

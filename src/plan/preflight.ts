@@ -3,8 +3,8 @@
  * must exist. Checked by stat only, so a typo fails fast and leaves the cache untouched.
  */
 import { statSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { createRequire } from 'node:module'
+import { resolve } from 'node:path'
 import { formatSite } from '../config/site.ts'
 import { UserError } from '../errors.ts'
 import type { Graph } from '../graph/graph.ts'

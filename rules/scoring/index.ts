@@ -1,0 +1,11 @@
+/** CoIN's per-task scorers (DOMAIN.md §1.6) behind one registry, plus the pieces they share. */
+export { normalizeEvalAIAnswer } from './evalai-answer.ts'
+export { normalizeGqaOutput } from './gqa.ts'
+export { iou, parseCoinAnswerBox, parseCoinPredictedBox, parseStrictBox } from './grounding.ts'
+export { formatPythonFixed, parsePythonFloat } from './python-compat.ts'
+export { getScorer, scoreTask, VARIANTS } from './registry.ts'
+export { formatResultText } from './result-text.ts'
+export { parseChoiceLetter } from './scienceqa.ts'
+export { scoreWith } from './score-with.ts'
+export type { ItemScore, Pairing, Prediction, ScoreResult, Scorer, TestRecord, Variant } from './types.ts'
+export { VQA_ANSWER_COUNT, vqaAccuracyOrExactMatch, vqaSoftAccuracy } from './vqa-accuracy.ts'

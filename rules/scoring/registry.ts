@@ -1,0 +1,57 @@
+import { UserError } from '../../src/errors.ts'
+import { type TaskId, toTaskId } from '../datasets/tasks.ts'
+import {
+  ocrVqaScorer,
+  vizWizScorer,
+  vizWizStrictScorer,
+  vqaV2Scorer,
+  vqaV2StrictScorer,
+} from './exact-match.ts'
+import { gqaScorer } from './gqa.ts'
+import { groundingScorerCoin, groundingScorerStrict } from './grounding.ts'
+import { imageNetScorer, imageNetStrictScorer } from './imagenet.ts'
+import { scienceQaScorer } from './scienceqa.ts'
+import { scoreWith } from './score-with.ts'
+import { textVqaScorer } from './textvqa.ts'
+import type { Prediction, ScoreResult, Scorer, TestRecord, Variant } from './types.ts'
+
+export const VARIANTS: readonly Variant[] = ['coin', 'strict']
+
+/**
+ * Every task's rule per variant. ScienceQA, TextVQA, GQA and OCR-VQA have no strict rule of their
+ * own: their CoIN rule already is the benchmark's metric (or its defect, OCR-VQA's "Unanswerable"
+ * filter, only bites outputs that are wrong anyway), so `strict` returns it with variant 'strict'.
+ */
+const SCORERS: Record<TaskId, Record<Variant, Scorer>> = {
+  scienceqa: { coin: scienceQaScorer, strict: { ...scienceQaScorer, variant: 'strict' } },
+  textvqa: { coin: textVqaScorer, strict: { ...textVqaScorer, variant: 'strict' } },
+  imagenet: { coin: imageNetScorer, strict: imageNetStrictScorer },
+  gqa: { coin: gqaScorer, strict: { ...gqaScorer, variant: 'strict' } },
+  vizwiz: { coin: vizWizScorer, strict: vizWizStrictScorer },
+  grounding: { coin: groundingScorerCoin, strict: groundingScorerStrict },
+  vqav2: { coin: vqaV2Scorer, strict: vqaV2StrictScorer },
+  ocrvqa: { coin: ocrVqaScorer, strict: { ...ocrVqaScorer, variant: 'strict' } },
+}
+
+/** The scorer of a task (id or CoIN folder name, e.g. "OCR-VQA") in a variant. */
+export function getScorer(task: string, variant: Variant = 'coin'): Scorer {
+  const id = toTaskId(task, { key: 'task' })
+  if (!VARIANTS.includes(variant)) {
+    throw new UserError({
+      message: `unknown scoring variant "${variant}"`,
+      key: 'variant',
+      fix: `use one of: ${VARIANTS.join(', ')}`,
+    })
+  }
+  return SCORERS[id][variant]
+}
+
+/** Scores a task's predictions against its test records (pure; see scoreWith for the pairing). */
+export function scoreTask(
+  task: string,
+  tests: readonly TestRecord[],
+  predictions: readonly Prediction[],
+  variant: Variant = 'coin',
+): ScoreResult {
+  return scoreWith(getScorer(task, variant), tests, predictions)
+}
