@@ -6,6 +6,9 @@ import { Command } from 'commander'
 import { register as build } from './commands/build.ts'
 import { register as inspect } from './commands/inspect.ts'
 import { register as maintenance } from './commands/maintenance.ts'
+import { register as metrics } from './commands/metrics.ts'
+import { register as query } from './commands/query.ts'
+import { register as score } from './commands/score.ts'
 import { register as status } from './commands/status.ts'
 import { register as why } from './commands/why.ts'
 import { reportError } from './errors.ts'
@@ -21,15 +24,7 @@ const program = new Command()
     process.exit(err.exitCode === 0 ? 0 : 2)
   })
 
-for (const register of [build, status, why, inspect, maintenance]) register(program)
-for (const name of ['score', 'metrics', 'query']) {
-  try {
-    const mod = (await import(`./commands/${name}.ts`)) as { register(p: Command): void }
-    mod.register(program)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err
-  }
-}
+for (const register of [build, status, why, inspect, maintenance, score, metrics, query]) register(program)
 
 try {
   await program.parseAsync(process.argv)

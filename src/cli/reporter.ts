@@ -44,6 +44,7 @@ export function createReporter(kind: ReporterKind, what: string, out = process.s
     return r
   }
   const running = new Map<string, { start: number; last: string }>()
+  const skipped: Extract<BuildEvent, { event: 'target' }>[] = []
   const lineFor = (e: Extract<BuildEvent, { event: 'target' }>) => {
     const extra = e.outcome === 'failed' || e.outcome === 'skipped' ? `  ${e.reason ?? ''}` : ''
     const pub = e.published?.length ? pc.dim(`  → ${e.published.join(', ')}`) : ''
@@ -101,12 +102,16 @@ export function createReporter(kind: ReporterKind, what: string, out = process.s
         break
       case 'target':
         running.delete(e.id)
-        if (e.outcome !== 'fresh') print(lineFor(e))
+        // Skips cascade from one failure; they are counted in the summary, and listed only if few.
+        if (e.outcome === 'skipped') skipped.push(e)
+        else if (e.outcome !== 'fresh') print(lineFor(e))
         break
       case 'swept':
         print(pc.dim(`  swept ${e.staging} unfinished staging dir(s) from an interrupted build`))
         break
       case 'done':
+        if (skipped.length <= 5) for (const k of skipped) print(lineFor(k))
+        else print(pc.yellow(`  ${skipped.length} targets skipped: ${skipped[0]!.reason} (and others downstream)`))
         print(summaryLine(e, what))
         break
       default:

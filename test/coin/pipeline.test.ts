@@ -1,0 +1,113 @@
+/**
+ * The default Coinfile end to end, on a small configuration: every method trains, the matrix is
+ * ingested into DuckDB and rendered; a late-stage change reruns only that stage onwards; a revert
+ * restores; two builds from empty caches give byte-identical checkpoints and scores.
+ */
+import { cpSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { queryResults } from '../../src/results/index.ts'
+import { repoRoot, TempProject } from '../helpers/project.ts'
+
+// Small but complete: 8 tasks, 4 sequences, zero-shot and multitask rows.
+const SMALL = [
+  '--set',
+  'data.train=60',
+  '--set',
+  'data.test=20',
+  '--set',
+  'base.steps=40',
+  '--set',
+  'multitask.steps=40',
+  ...['scienceqa', 'textvqa', 'imagenet', 'gqa', 'vizwiz', 'grounding', 'vqav2', 'ocrvqa'].flatMap((t) => [
+    '--set',
+    `stages.${t}.steps=20`,
+  ]),
+]
+
+function project(): TempProject {
+  const p = new TempProject({ 'Coinfile.ts': readFileSync(join(repoRoot, 'Coinfile.ts'), 'utf8') })
+  cpSync(join(repoRoot, 'datasets/templates'), p.path('datasets/templates'), { recursive: true })
+  return p
+}
+
+const scoresOf = (db: string) =>
+  queryResults(db, 'select experiment, stage, stage_task, eval_task, value, n from scores order by all')
+
+test('main job: builds results/forgetting, then a no-op, then a late-stage change and a revert', async () => {
+  const p = project()
+  const first = p.build('results/forgetting', ...SMALL)
+  assert.is(first.code, 0, first.stderr)
+  const ran = Object.values(first.outcomes).filter((o) => o === 'ran').length
+  assert.is(ran, Object.keys(first.outcomes).length)
+  const md = p.read('results/forgetting.md')
+  for (const e of ['full', 'lora', 'moelora', 'lora-alphabet', 'multitask']) assert.match(md, `## ${e}`)
+  const metrics = await queryResults(
+    p.path('results/coin.duckdb'),
+    'select experiment, acc, bwt from metrics',
+  )
+  assert.is(metrics.length, 6)
+  assert.ok(metrics.every((m) => typeof m.acc === 'number'))
+
+  const again = p.build('results/forgetting', ...SMALL)
+  assert.ok(Object.values(again.outcomes).every((o) => o === 'fresh'))
+
+  // Stage 7 (vqav2) of the CoIN order: reruns stages 7-8 of full/lora/moelora, and alphabet's stage 8.
+  const changed = p.build('results/forgetting', ...SMALL, '--set', 'stages.vqav2.lr=0.001')
+  const rerun = Object.entries(changed.outcomes)
+    .filter(([, o]) => o === 'ran')
+    .map(([id]) => id)
+  const trained = rerun.filter((id) => id.startsWith('train/')).sort()
+  assert.equal(trained, [
+    'train/full/7-vqav2',
+    'train/full/8-ocrvqa',
+    'train/lora-alphabet/8-vqav2',
+    'train/lora/7-vqav2',
+    'train/lora/8-ocrvqa',
+    'train/moelora/7-vqav2',
+    'train/moelora/8-ocrvqa',
+  ])
+  assert.is(changed.outcomes['train/lora/6-grounding'], 'fresh')
+  assert.is(changed.outcomes['train/base'], 'fresh')
+  assert.ok(rerun.includes('results/forgetting'))
+  assert.ok(
+    rerun.every((id) => /^(train|predict|eval)\/[^/]+\/[78]-|^results\//.test(id)),
+    rerun.join(' '),
+  )
+  const why = p.coin(
+    'why',
+    'train/lora/7-vqav2',
+    'train/lora/6-grounding',
+    ...SMALL,
+    '--set',
+    'stages.vqav2.lr=0.001',
+  )
+  assert.match(
+    why.stdout,
+    'train/lora/7-vqav2 would be restored from the run cache: param lr changed 0.003 → 0.001',
+  )
+  assert.match(why.stdout, 'train/lora/6-grounding fresh')
+
+  const reverted = p.build('results/forgetting', ...SMALL)
+  assert.not.ok(Object.values(reverted.outcomes).includes('ran'))
+  assert.is(reverted.outcomes['train/lora/7-vqav2'], 'restored')
+  p.remove()
+})
+
+test('same seed and threads from an empty cache: byte-identical checkpoints and identical scores', async () => {
+  const a = project()
+  const b = project()
+  assert.is(a.build('results/forgetting', ...SMALL).code, 0)
+  assert.is(b.build('results/forgetting', ...SMALL, '-j', '1').code, 0)
+  for (const id of ['train/base', 'train/lora/8-ocrvqa', 'train/moelora/8-ocrvqa', 'train/full/8-ocrvqa']) {
+    const wa = readFileSync(join(a.coin('path', id).stdout.trim(), 'weights.bin'))
+    const wb = readFileSync(join(b.coin('path', id).stdout.trim(), 'weights.bin'))
+    assert.ok(wa.equals(wb), `${id} weights differ`)
+  }
+  assert.equal(await scoresOf(a.path('results/coin.duckdb')), await scoresOf(b.path('results/coin.duckdb')))
+  a.remove()
+  b.remove()
+})
+
+test.run()
