@@ -111,7 +111,10 @@ export function createReporter(kind: ReporterKind, what: string, out = process.s
         break
       case 'done':
         if (skipped.length <= 5) for (const k of skipped) print(lineFor(k))
-        else print(pc.yellow(`  ${skipped.length} targets skipped: ${skipped[0]!.reason} (and others downstream)`))
+        else
+          print(
+            pc.yellow(`  ${skipped.length} targets skipped: ${skipped[0]!.reason} (and others downstream)`),
+          )
         print(summaryLine(e, what))
         break
       default:

@@ -7,6 +7,9 @@ import { join } from 'node:path'
 import type { RunContext } from '../config/define.ts'
 import type { Executor, Job, JobHandle, JobResult } from './executor.ts'
 
+/** How long a cancelled job may take to stop before the build stops waiting for it. */
+export const CANCEL_GRACE_MS = 3000
+
 interface LocalHandle extends JobHandle {
   controller: AbortController
   done: Promise<JobResult>
@@ -46,10 +49,17 @@ export class LocalExecutor implements Executor {
         return { ok: false, error: e?.message ?? String(err) }
       }
     })()
-    // An in-process function cannot be killed: on cancel, stop waiting for it at once. Its
-    // staging directory is discarded and the CLI exits, which ends it.
+    // On cancel, give the job a short grace period to settle (a shell rule's child is killed
+    // asynchronously by zx), then stop waiting: an in-process function that ignores the signal
+    // cannot be killed, but its staging directory is discarded and the CLI exits, which ends it.
     const cancelled = new Promise<JobResult>((resolve) =>
-      controller.signal.addEventListener('abort', () => resolve({ ok: false, error: 'cancelled' })),
+      controller.signal.addEventListener('abort', () => {
+        const timer = setTimeout(() => resolve({ ok: false, error: 'cancelled' }), CANCEL_GRACE_MS)
+        work.finally(() => {
+          clearTimeout(timer)
+          resolve({ ok: false, error: 'cancelled' })
+        })
+      }),
     )
     const done = Promise.race([work, cancelled])
     return { job, controller, done } as LocalHandle

@@ -26,7 +26,7 @@ test('gc removes records no current target reaches, keeps pinned ones, reports b
   // times=2 is fresh, the pinned times=4 upper is restorable, times=3 is gone.
   assert.equal(p.build().outcomes, { 'data/upper': 'fresh', 'data/count': 'fresh' })
   assert.is(p.build('--set', 'upper.times=4').outcomes['data/upper'], 'restored')
-  assert.is(p.build("--set", "upper.times=3").outcomes["data/upper"], "ran")
+  assert.is(p.build('--set', 'upper.times=3').outcomes['data/upper'], 'ran')
   p.remove()
 })
 
@@ -48,7 +48,9 @@ test('publish copies outputs into the project; clean removes cache/ but never re
 test('params lists values, defaults and declaring lines; --json is machine-readable', () => {
   const p = new TempProject({ 'Coinfile.ts': SIMPLE_COINFILE, 'a.txt': 'abc' })
   const rows = JSON.parse(p.coin('params', '--json', '--set', 'upper.times=5').stdout)
-  assert.equal(rows, [{ path: 'upper.times', value: 5, default: 2, overridden: true, declared: 'Coinfile.ts:25' }])
+  assert.equal(rows, [
+    { path: 'upper.times', value: 5, default: 2, overridden: true, declared: 'Coinfile.ts:25' },
+  ])
   assert.match(p.coin('params').stdout, /upper\.times\s+2\s+Coinfile\.ts:25/)
   p.remove()
 })
