@@ -53,6 +53,22 @@ test('main job: builds results/forgetting, then a no-op, then a late-stage chang
   const again = p.build('results/forgetting', ...SMALL)
   assert.ok(Object.values(again.outcomes).every((o) => o === 'fresh'))
 
+  const why = p.coin(
+    'why',
+    'train/lora/7-vqav2',
+    'train/lora/8-ocrvqa',
+    'train/lora/6-grounding',
+    ...SMALL,
+    '--set',
+    'stages.vqav2.lr=0.001',
+  )
+  assert.match(why.stdout, 'train/lora/7-vqav2 would run: param lr changed 0.003 → 0.001')
+  assert.match(
+    why.stdout,
+    'train/lora/8-ocrvqa would run after upstream: upstream train/lora/7-vqav2 will run',
+  )
+  assert.match(why.stdout, 'train/lora/6-grounding fresh')
+
   // Stage 7 (vqav2) of the CoIN order: reruns stages 7-8 of full/lora/moelora, and alphabet's stage 8.
   const changed = p.build('results/forgetting', ...SMALL, '--set', 'stages.vqav2.lr=0.001')
   const rerun = Object.entries(changed.outcomes)
@@ -75,20 +91,6 @@ test('main job: builds results/forgetting, then a no-op, then a late-stage chang
     rerun.every((id) => /^(train|predict|eval)\/[^/]+\/[78]-|^results\//.test(id)),
     rerun.join(' '),
   )
-  const why = p.coin(
-    'why',
-    'train/lora/7-vqav2',
-    'train/lora/6-grounding',
-    ...SMALL,
-    '--set',
-    'stages.vqav2.lr=0.001',
-  )
-  assert.match(
-    why.stdout,
-    'train/lora/7-vqav2 would be restored from the run cache: param lr changed 0.003 → 0.001',
-  )
-  assert.match(why.stdout, 'train/lora/6-grounding fresh')
-
   const reverted = p.build('results/forgetting', ...SMALL)
   assert.not.ok(Object.values(reverted.outcomes).includes('ran'))
   assert.is(reverted.outcomes['train/lora/7-vqav2'], 'restored')
