@@ -62,7 +62,7 @@ test('main job: builds results/forgetting, then a no-op, then a late-stage chang
     '--set',
     'stages.vqav2.lr=0.001',
   )
-  assert.match(why.stdout, 'train/lora/7-vqav2 would run: param lr changed 0.003 → 0.001')
+  assert.match(why.stdout, 'train/lora/7-vqav2 would run: param lr changed 0.01 → 0.001')
   assert.match(
     why.stdout,
     'train/lora/8-ocrvqa would run after upstream: upstream train/lora/7-vqav2 will run',
