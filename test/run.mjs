@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const pattern = process.argv[2] ?? '.*'
 const uvu = fileURLToPath(new URL('../node_modules/uvu/bin.js', import.meta.url))
-const child = spawn(process.execPath, ['--import', 'tsx', uvu, 'test', `${pattern}.*\\.test\\.ts$`], {
+const child = spawn(process.execPath, ['--import', 'tsx', uvu, 'test', `(${pattern}).*\\.test\\.ts$`], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
