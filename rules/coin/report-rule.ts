@@ -12,15 +12,12 @@ import { SCORE_FILE, type ScoreFile } from './eval-rules.ts'
 import { readJson } from './files.ts'
 
 /** Where one score lands in the matrix: R[stage][eval_task] of an experiment. */
-export interface Cell {
+export interface Cell
+  extends Pick<ScoreRow, 'experiment' | 'method' | 'order_name' | 'stage' | 'stage_task' | 'eval_task'> {
+  /** The report target's input name that points at the score target. */
   input: string
+  /** The score target's id and params (provenance for the runs table). */
   target: string
-  experiment: string
-  method: string
-  order_name: string
-  stage: number
-  stage_task: string
-  eval_task: string
   params: unknown
 }
 

@@ -5,23 +5,10 @@
  * MatMul order; PyTorch's nn.Linear stores the transpose).
  */
 
-/** One object of a synthetic scene; x, y, w, h are a pixel box (top-left corner, width, height). */
-export interface SceneObject {
-  class: string
-  color: string
-  x: number
-  y: number
-  w: number
-  h: number
-  text?: string
-}
+/** The "image" of a CoIN-mini example: a symbolic scene (its format is defined with the data). */
+import type { Scene } from '../../datasets/coin-mini/scene.ts'
 
-/** The "image" of a CoIN-mini example: a symbolic scene. */
-export interface Scene {
-  width: number
-  height: number
-  objects: SceneObject[]
-}
+export type { Scene, SceneObject } from '../../datasets/coin-mini/scene.ts'
 
 export interface Example {
   prompt: string

@@ -1,6 +1,7 @@
 /** Options shared by the commands that open a project. */
 import type { Command } from 'commander'
-import { openProject, type Project } from '../project.ts'
+import { checkInputsExist } from '../plan/preflight.ts'
+import { openProject, type Project, selectTargets } from '../project.ts'
 
 export interface GlobalOptions {
   file: string
@@ -17,4 +18,16 @@ export function withSet(cmd: Command): Command {
 export function open(cmd: Command, sets: string[] = []): Promise<Project> {
   const g = cmd.optsWithGlobals() as GlobalOptions
   return openProject({ file: g.file, cacheDir: g.cache, sets })
+}
+
+/**
+ * Opens the project and resolves target patterns: `ids` are the selected targets, `closure` adds
+ * their dependencies; every declared input file of the closure is checked to exist (stat only).
+ */
+export async function openSelection(cmd: Command, patterns: string[], sets: string[] = []) {
+  const project = await open(cmd, sets)
+  const ids = selectTargets(project.graph, patterns, project.loaded.path)
+  const closure = project.graph.closure(ids)
+  checkInputsExist(project.graph, closure, project.root)
+  return { project, ids, closure }
 }

@@ -7,10 +7,8 @@ import { ExitCode, formatDiagnostic } from '../../errors.ts'
 import { detectGpus } from '../../exec/gpus.ts'
 import { LocalExecutor } from '../../exec/local.ts'
 import { ResourcePool } from '../../exec/resources.ts'
-import { checkInputsExist } from '../../plan/preflight.ts'
-import { selectTargets } from '../../project.ts'
 import { action } from '../errors.ts'
-import { open, withSet } from '../options.ts'
+import { openSelection, withSet } from '../options.ts'
 import { createReporter } from '../reporter.ts'
 import { printPlan } from './status.ts'
 
@@ -33,10 +31,7 @@ export function register(program: Command): void {
     .option('--json', 'one JSON event per line on stdout')
     .action(
       action(async (targets: string[], opts, cmd: Command) => {
-        const project = await open(cmd, opts.set)
-        const ids = selectTargets(project.graph, targets, project.loaded.path)
-        const closure = project.graph.closure(ids)
-        checkInputsExist(project.graph, closure, project.root)
+        const { project, ids, closure } = await openSelection(cmd, targets, opts.set)
         if (opts.dryRun) return printPlan(project, closure, { json: !!opts.json, verb: 'would' })
         const controller = new AbortController()
         let signals = 0

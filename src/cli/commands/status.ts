@@ -2,10 +2,9 @@
 import type { Command } from 'commander'
 import pc from 'picocolors'
 import type { Decision } from '../../plan/planner.ts'
-import { checkInputsExist } from '../../plan/preflight.ts'
-import { type Project, selectTargets } from '../../project.ts'
+import type { Project } from '../../project.ts'
 import { action } from '../errors.ts'
-import { open, withSet } from '../options.ts'
+import { openSelection, withSet } from '../options.ts'
 
 const label: Record<Decision['status'], string> = {
   fresh: 'fresh',
@@ -51,10 +50,8 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per target')
     .action(
       action(async (targets: string[], opts, cmd: Command) => {
-        const project = await open(cmd, opts.set)
-        const ids = project.graph.closure(selectTargets(project.graph, targets, project.loaded.path))
-        checkInputsExist(project.graph, ids, project.root)
-        return printPlan(project, ids, { json: !!opts.json, verb: 'is' })
+        const { project, closure } = await openSelection(cmd, targets, opts.set)
+        return printPlan(project, closure, { json: !!opts.json, verb: 'is' })
       }),
     )
 }

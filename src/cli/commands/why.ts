@@ -2,10 +2,8 @@
 import type { Command } from 'commander'
 import pc from 'picocolors'
 import { formatSite } from '../../config/site.ts'
-import { checkInputsExist } from '../../plan/preflight.ts'
-import { selectTargets } from '../../project.ts'
 import { action } from '../errors.ts'
-import { open, withSet } from '../options.ts'
+import { openSelection, withSet } from '../options.ts'
 
 export function register(program: Command): void {
   withSet(
@@ -17,10 +15,7 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per target')
     .action(
       action(async (targets: string[], opts, cmd: Command) => {
-        const project = await open(cmd, opts.set)
-        const ids = selectTargets(project.graph, targets, project.loaded.path)
-        const closure = project.graph.closure(ids)
-        checkInputsExist(project.graph, closure, project.root)
+        const { project, ids, closure } = await openSelection(cmd, targets, opts.set)
         const plan = await project.planner.plan(closure)
         const overridden = project.paramEntries.filter((e) => e.overridden)
         for (const id of ids) {
