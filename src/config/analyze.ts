@@ -15,14 +15,15 @@ import { didYouMean } from './suggest.ts'
 /** Path-like ids: segments of letters, digits and `_ . @ = + -`; no empty, `.` or `..` segments. */
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.@=+-]*$/
 
-export function validateId(id: unknown, site: SourceSite | undefined): string {
+export function validateId(id: unknown, where: () => SourceSite | undefined): string {
   const problem =
     typeof id !== 'string'
       ? `a target id must be a string, got ${JSON.stringify(id)}`
       : id.split('/').every((s) => SEGMENT.test(s) && s !== '.' && s !== '..' && !s.endsWith('.out'))
         ? undefined
         : `"${id}" is not a valid target id`
-  if (problem)
+  if (problem) {
+    const site = where()
     throw new UserError({
       message: problem,
       file: site?.file,
@@ -30,6 +31,7 @@ export function validateId(id: unknown, site: SourceSite | undefined): string {
       key: String(id),
       fix: 'use path-like ids such as "train/lora/3-imagenet": segments of letters, digits, _ . @ = + - (no segment ending in .out)',
     })
+  }
   return id as string
 }
 
@@ -66,7 +68,7 @@ export function analyze(coinfile: Coinfile, params: Record<string, Json>, coinfi
         key: `targets()[${i}]`,
         fix: 'every element must come from calling a rule: myRule("some/id", { ... })',
       })
-    const id = validateId(d.id, d.site)
+    const id = validateId(d.id, () => d.site)
     const prev = nodes.get(id)
     if (prev)
       throw new UserError({

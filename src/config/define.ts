@@ -3,7 +3,7 @@
  * work; nothing runs until the engine plans a build.
  */
 import type { Json } from '../hash/canonical-json.ts'
-import { callerSite, type SourceSite } from './site.ts'
+import { callerSite, lazyCallerSite, type SourceSite } from './site.ts'
 
 export type { Json }
 
@@ -116,6 +116,7 @@ export function rule<P = Json>(spec: RuleSpec<P>): Rule<P> {
     for (const [name, ref] of Object.entries(t.inputs ?? {})) {
       inputs[name] = isTargetDecl(ref) ? { kind: 'target', id: ref.id } : ref
     }
+    const site = lazyCallerSite()
     return {
       kind: 'target',
       id,
@@ -125,7 +126,9 @@ export function rule<P = Json>(spec: RuleSpec<P>): Rule<P> {
       resources: { cpu: t.resources?.cpu ?? 1, gpu: t.resources?.gpu ?? 0, memGB: t.resources?.memGB ?? 0 },
       publish: t.publish,
       env: t.env ?? {},
-      site: callerSite(),
+      get site() {
+        return site()
+      },
     }
   }
   // A function's `name` is read-only for assignment; define the rule's fields as properties.

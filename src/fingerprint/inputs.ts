@@ -20,16 +20,18 @@ export interface ResolvedFileInput {
 
 export async function digestFileInput(
   ref: Exclude<InputRef, { kind: 'target' }>,
-  ctx: { root: string; stat: StatCache; target: string; input: string; site: SourceSite | undefined },
+  ctx: { root: string; stat: StatCache; target: string; input: string; site: () => SourceSite | undefined },
 ): Promise<ResolvedFileInput> {
-  const missing = (what: string, fix: string) =>
-    new UserError({
+  const missing = (what: string, fix: string) => {
+    const site = ctx.site()
+    return new UserError({
       message: `target "${ctx.target}" input "${ctx.input}": ${what}`,
-      file: ctx.site?.file,
-      line: ctx.site?.line,
+      file: site?.file,
+      line: site?.line,
       key: `${ctx.target}.inputs.${ctx.input}`,
-      fix: `${fix} (declared at ${formatSite(ctx.site)})`,
+      fix: `${fix} (declared at ${formatSite(site)})`,
     })
+  }
   const rel = (p: string) => (isAbsolute(p) ? p : relative(ctx.root, resolve(ctx.root, p)) || '.')
   switch (ref.kind) {
     case 'file': {

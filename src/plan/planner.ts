@@ -67,7 +67,7 @@ export class Planner {
           stat: this.stat,
           target: id,
           input: name,
-          site: decl.site,
+          site: () => decl.site,
         })
         inputs[name] = r.digest
         paths[name] = r.paths
