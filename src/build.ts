@@ -257,7 +257,12 @@ async function tryRestore(o: BuildOptions, id: string, key: string) {
   return { up: upstreamOf(o.layout, id, state), published: publish(o, id, state) }
 }
 
+/** The last attempt's log (kept for failures too). Empty logs are not written: `coin log` says so. */
 function writeLastLog(path: string, text: string): void {
+  if (!text) {
+    rmSync(path, { force: true })
+    return
+  }
   mkdirSync(dirname(path), { recursive: true })
   writeFileSync(path, text)
 }

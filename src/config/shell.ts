@@ -37,6 +37,9 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
         signal: ctx.signal,
         quiet: true,
         nothrow: true,
+        // No stdin: with a socket as stdin and SHLVL unset, bash sources ~/.bashrc for every
+        // command (measured: 62 ms → 1.2 ms per `bash -c` on this machine).
+        stdio: ['ignore', 'pipe', 'pipe'],
       })(cmd.pieces, ...cmd.args)
       const forward = (chunk: Buffer | string) => {
         for (const line of chunk.toString().split('\n')) if (line) ctx.log(line)

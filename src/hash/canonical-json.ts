@@ -6,10 +6,16 @@
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
 export function canonicalJson(value: unknown): string {
-  return write(value, '')
+  try {
+    return write(value)
+  } catch {
+    // Only now build the path of the offending value: the hot path keeps no path strings.
+    return write(value, '')
+  }
 }
 
-function write(value: unknown, path: string): string {
+/** `path` is undefined on the fast path; given, it names the value in the error message. */
+function write(value: unknown, path?: string): string {
   if (value === null) return 'null'
   switch (typeof value) {
     case 'boolean':
@@ -21,7 +27,8 @@ function write(value: unknown, path: string): string {
     case 'string':
       return JSON.stringify(value)
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v, i) => write(v, `${path}[${i}]`)).join(',')}]`
+      if (Array.isArray(value))
+        return `[${value.map((v, i) => write(v, path === undefined ? undefined : `${path}[${i}]`)).join(',')}]`
       const keys = Object.keys(value as object)
         .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
         .sort()
@@ -32,6 +39,7 @@ function write(value: unknown, path: string): string {
       return `{${parts.join(',')}}`
     }
     default:
+      if (path === undefined) throw new TypeError('')
       throw new TypeError(`${path || 'value'} is a ${typeof value}, which is not a JSON value`)
   }
 }

@@ -20,15 +20,19 @@ function release(h: IHasher): void {
   idle.push(h)
 }
 
+// In-memory data is hashed synchronously on one shared instance: awaiting a pooled hasher for
+// every key made a no-op of 10k targets create hundreds of WebAssembly instances (~110 ms).
+let shared: IHasher | undefined
+const sharedReady = createXXHash128().then((h) => {
+  shared = h
+})
+
 export async function hashBytes(data: Uint8Array | string): Promise<Digest> {
-  const h = await acquire()
-  try {
-    h.init()
-    h.update(data)
-    return h.digest('hex')
-  } finally {
-    release(h)
-  }
+  if (!shared) await sharedReady
+  const h = shared!
+  h.init()
+  h.update(data)
+  return h.digest('hex')
 }
 
 /** Streams a file through the hasher in 4 MiB chunks; returns its digest and the bytes read. */

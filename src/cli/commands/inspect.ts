@@ -83,16 +83,16 @@ export function register(program: Command): void {
         const file = p.layout.log(id!)
         if (!existsSync(file)) {
           const state = p.store.readOutState(id!)
-          const rec = state && p.store.readRecord(state.key)
-          if (rec?.log) {
-            process.stdout.write(readFileSync(p.layout.object(rec.log), 'utf8'))
-            return 0
-          }
-          throw new UserError({
-            message: `no log for ${id}: it has not run in this cache`,
-            key: id,
-            fix: `coin build ${id}`,
-          })
+          if (!state)
+            throw new UserError({
+              message: `no log for ${id}: it has not run in this cache`,
+              key: id,
+              fix: `coin build ${id}`,
+            })
+          // Built (or restored) and silent: its record holds the log, if it printed anything.
+          const rec = p.store.readRecord(state.key)
+          if (rec?.log) process.stdout.write(readFileSync(p.layout.object(rec.log), 'utf8'))
+          return 0
         }
         process.stdout.write(readFileSync(file, 'utf8'))
         return 0
