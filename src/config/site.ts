@@ -13,9 +13,9 @@ export interface SourceSite {
 // `at fn (file:///a/b.ts:1:2)` or `at /a/b.ts:1:2`; not `node:internal/...` frames.
 const FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/
 
-/** The first stack frame outside coin's own `src/` directory (the user's call site). */
+/** The first stack frame outside coin's own `src/` directory (where a rule is defined). */
 export function callerSite(): SourceSite | undefined {
-  return siteFromStack(new Error().stack)
+  return siteFromStack(new Error().stack, false)
 }
 
 /**
@@ -32,25 +32,27 @@ export function lazyCallerSite(): () => SourceSite | undefined {
   Error.stackTraceLimit = limit
   let site: SourceSite | undefined | null = null
   return () => {
-    if (site === null) site = siteFromStack(holder.stack)
+    // Targets declared by coin's built-in helpers (sequence(), evaluate()) point at the user's call.
+    if (site === null) site = siteFromStack(holder.stack, true) ?? siteFromStack(holder.stack, false)
     return site
   }
 }
 
-function siteFromStack(stackText: string | undefined): SourceSite | undefined {
+function siteFromStack(stackText: string | undefined, skipBuiltinRules: boolean): SourceSite | undefined {
   const stack = stackText?.split('\n').slice(1) ?? []
   for (const frame of stack) {
     const m = FRAME.exec(frame.trim())
     if (!m) continue
     const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!
     if (file.includes('/node_modules/') || file.startsWith('node:')) continue
-    if (isEngineFile(file)) continue
+    if (isEngineFile(file) || (skipBuiltinRules && file.startsWith(builtinRulesRoot))) continue
     return { file, line: Number(m[2]), column: Number(m[3]) }
   }
   return undefined
 }
 
 const engineRoot = fileURLToPath(new URL('..', import.meta.url))
+const builtinRulesRoot = fileURLToPath(new URL('../../rules/', import.meta.url))
 
 function isEngineFile(file: string): boolean {
   return file.startsWith(engineRoot)
