@@ -9,7 +9,7 @@
 import { setMaxListeners } from 'node:events'
 import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { tmpName, writeJsonAtomic } from './cache/atomic.ts'
+import { tmpName } from './cache/atomic.ts'
 import type { CacheLayout } from './cache/layout.ts'
 import { lock } from './cache/lock.ts'
 import { hostName, type OutState, type Store } from './cache/store.ts'
@@ -301,6 +301,6 @@ function publish(o: BuildOptions, id: string, state: OutState): string[] | undef
     const st = statSync(target)
     return { path: f.path, size: st.size, mtimeMs: st.mtimeMs }
   })
-  writeJsonAtomic(o.layout.outState(id), { ...state, published: { dir: dest, files } })
+  o.store.writeOutState(id, { ...state, published: { dir: dest, files } })
   return paths
 }

@@ -9,6 +9,8 @@
  *   logs/<target id>.log  the last attempt's log, kept even when it failed
  *   pins/<target id>      keys that `coin gc` keeps
  *   stat-cache.json       (dev, ino, size, mtime, ctime) → digest
+ *   out-index.json        a copy of every out/<id>.json with its stat, so a no-op stats them
+ *                         instead of reading and parsing thousands of small files
  */
 import { join } from 'node:path'
 
@@ -52,6 +54,10 @@ export class CacheLayout {
   }
   get pins() {
     return join(this.root, 'pins')
+  }
+  /** Index of the out/<id>.json states, validated per entry by the file's stat. */
+  get outIndex() {
+    return join(this.root, 'out-index.json')
   }
   get statCache() {
     return join(this.root, 'stat-cache.json')

@@ -59,6 +59,13 @@ export interface OutState {
   published?: { dir: string; files: { path: string; size: number; mtimeMs: number }[] }
 }
 
+interface IndexEntry {
+  ino: number
+  mtimeMs: number
+  size: number
+  state: OutState
+}
+
 export class Store {
   constructor(
     readonly layout: CacheLayout,
@@ -70,8 +77,54 @@ export class Store {
     return r && r.format === 1 && r.key === key ? r : undefined
   }
 
+  #index: Map<string, IndexEntry> | undefined
+  #indexDirty = false
+
+  /**
+   * The state materialised for `id`. The per-target file is the source of truth; the index holds
+   * a copy keyed by the file's (inode, mtime, size), which every write (a rename of a new file)
+   * changes, so a stale copy is never used, even when another process rewrote the file.
+   */
   readOutState(id: string): OutState | undefined {
-    return readJson<OutState>(this.layout.outState(id))
+    const path = this.layout.outState(id)
+    let st: ReturnType<typeof statSync>
+    try {
+      st = statSync(path)
+    } catch {
+      return undefined
+    }
+    const index = this.#loadIndex()
+    const e = index.get(id)
+    if (e && e.ino === st.ino && e.mtimeMs === st.mtimeMs && e.size === st.size) return e.state
+    const state = readJson<OutState>(path)
+    if (state) {
+      index.set(id, { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, state })
+      this.#indexDirty = true
+    }
+    return state
+  }
+
+  writeOutState(id: string, state: OutState): void {
+    const path = this.layout.outState(id)
+    writeJsonAtomic(path, state)
+    const st = statSync(path)
+    this.#loadIndex().set(id, { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, state })
+    this.#indexDirty = true
+  }
+
+  #loadIndex(): Map<string, IndexEntry> {
+    if (!this.#index) {
+      const data = readJson<{ v: number; entries: Record<string, IndexEntry> }>(this.layout.outIndex)
+      this.#index = new Map(data?.v === 1 ? Object.entries(data.entries) : [])
+    }
+    return this.#index
+  }
+
+  /** Writes the index back (atomically; a lost update only costs reads next time). */
+  saveIndex(): void {
+    if (!this.#index || !this.#indexDirty) return
+    writeJsonAtomic(this.layout.outIndex, { v: 1, entries: Object.fromEntries(this.#index) })
+    this.#indexDirty = false
   }
 
   /** A fresh staging directory owned by this process (`<pid>-<n>`, so a sweep can tell if it is orphaned). */
@@ -200,7 +253,7 @@ export class Store {
         return { ...f, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs }
       }),
     }
-    writeJsonAtomic(this.layout.outState(id), state)
+    this.writeOutState(id, state)
     return state
   }
 

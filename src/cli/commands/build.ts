@@ -63,6 +63,7 @@ export function register(program: Command): void {
           if (summary.interrupted) {
             // Cancelled in-process work may still hold timers; nothing of it is recorded: leave now.
             await project.stat.save()
+            project.store.saveIndex()
             process.exit(ExitCode.interrupted)
           }
           if (summary.userError) return ExitCode.userError
@@ -70,6 +71,7 @@ export function register(program: Command): void {
         } finally {
           reporter.close()
           await project.stat.save()
+          project.store.saveIndex()
           process.off('SIGINT', onSignal)
           process.off('SIGTERM', onSignal)
         }
