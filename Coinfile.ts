@@ -145,28 +145,35 @@ export default defineCoinfile({
     }
 
     // Row 0 (zero-shot: the base model on every task) and the joint-training upper bound.
-    for (const task of tasks) {
-      const z = evaluate({
-        checkpoint: 'train/base',
-        idSuffix: `zeroshot/${task}`,
-        task,
-        prompts: promptsOf(task),
-        threads: p.train.threads,
-        variant: 'coin',
-        cell: {
-          experiment: 'zeroshot',
-          method: 'base',
-          order_name: 'coin',
-          stage: 0,
-          stage_task: 'zeroshot',
-          eval_task: task,
-        },
+    const evaluateOnEveryTask = (
+      checkpoint: string,
+      experiment: string,
+      row: { method: string; stage: number; stage_task: string },
+    ) =>
+      tasks.map((task) => {
+        const e = evaluate({
+          checkpoint,
+          idSuffix: `${experiment}/${task}`,
+          task,
+          prompts: promptsOf(task),
+          threads: p.train.threads,
+          variant: 'coin',
+          cell: { experiment, order_name: 'coin', eval_task: task, ...row },
+        })
+        t.push(...e.targets)
+        return e.cell
       })
-      t.push(...z.targets)
-      cells.push(z.cell)
-      for (const e of experiments)
-        cells.push({ ...z.cell, experiment: e.name, method: e.methodName, order_name: e.orderName })
-    }
+    const zeroshot = evaluateOnEveryTask('train/base', 'zeroshot', {
+      method: 'base',
+      stage: 0,
+      stage_task: 'zeroshot',
+    })
+    cells.push(...zeroshot)
+    // Every sequential experiment's matrix gets the same row 0 (for FWT).
+    for (const e of experiments)
+      cells.push(
+        ...zeroshot.map((c) => ({ ...c, experiment: e.name, method: e.methodName, order_name: e.orderName })),
+      )
     t.push(
       trainMultitask('train/multitask', {
         inputs: {
@@ -176,26 +183,13 @@ export default defineCoinfile({
         params: { ...opt(p.multitask.steps, p.multitask.lr), method: methods.full },
       }),
     )
-    for (const task of tasks) {
-      const m = evaluate({
-        checkpoint: 'train/multitask',
-        idSuffix: `multitask/${task}`,
-        task,
-        prompts: promptsOf(task),
-        threads: p.train.threads,
-        variant: 'coin',
-        cell: {
-          experiment: 'multitask',
-          method: 'full',
-          order_name: 'coin',
-          stage: tasks.length,
-          stage_task: 'multitask',
-          eval_task: task,
-        },
-      })
-      t.push(...m.targets)
-      cells.push(m.cell)
-    }
+    cells.push(
+      ...evaluateOnEveryTask('train/multitask', 'multitask', {
+        method: 'full',
+        stage: tasks.length,
+        stage_task: 'multitask',
+      }),
+    )
 
     // Results: DuckDB tables and the report, published to results/.
     const withInputs = cells.map((c, i) => ({ ...c, input: `c${i}` }))

@@ -8,11 +8,12 @@
 
 import { setMaxListeners } from 'node:events'
 import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import { tmpName } from './cache/atomic.ts'
 import type { CacheLayout } from './cache/layout.ts'
 import { lock } from './cache/lock.ts'
-import { hostName, type OutState, type Store } from './cache/store.ts'
+import type { ActionRecord, OutState, Store } from './cache/store.ts'
 import { UserError } from './errors.ts'
 import type { BuildEvent, Emit, Outcome } from './events.ts'
 import type { Executor, JobHandle } from './exec/executor.ts'
@@ -136,7 +137,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
       })
     }
     if (decision.status === 'restorable') {
-      const restored = await tryRestore(o, id, fp.key)
+      const restored = await tryRestore(o, id, decision.record)
       if (restored)
         return finish(id, { outcome: 'restored', upstream: restored.up, reason: decision.reason }, t0, {
           key: fp.key,
@@ -166,8 +167,9 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
       if (!held) return finish(id, { outcome: 'skipped', reason: 'build stopped' }, t0)
       try {
         // Another process may have built this key while we waited for the lock.
-        if (o.store.readRecord(fp.key)) {
-          const restored = await tryRestore(o, id, fp.key)
+        const built = o.store.readRecord(fp.key)
+        if (built) {
+          const restored = await tryRestore(o, id, built)
           if (restored)
             return finish(
               id,
@@ -216,7 +218,7 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
             startedAt: startedAt.toISOString(),
             durationMs: Date.now() - startedAt.getTime(),
             executor: o.executor.name,
-            host: hostName(),
+            host: hostname(),
           },
           logFile,
         )
@@ -248,9 +250,7 @@ function upstreamOf(layout: CacheLayout, id: string, state: OutState): Upstream 
   return { outputDigest: state.outputDigest, outDir: layout.outDir(id) }
 }
 
-async function tryRestore(o: BuildOptions, id: string, key: string) {
-  const record = o.store.readRecord(key)
-  if (!record) return undefined
+async function tryRestore(o: BuildOptions, id: string, record: ActionRecord) {
   const check = await o.store.verify(record)
   if (!check.ok) return undefined
   const state = o.store.materialize(id, record)

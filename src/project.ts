@@ -50,6 +50,12 @@ export async function openProject(o: ProjectOptions): Promise<Project> {
   return { loaded, root: loaded.root, params, paramEntries: entries, graph, layout, stat, store, planner }
 }
 
+/** Writes back what this process learned: the stat cache and the out-state index. */
+export async function saveCaches(p: Project): Promise<void> {
+  await p.stat.save()
+  p.store.saveIndex()
+}
+
 /**
  * Target selection: exact ids and globs (`eval/lora/**`). No selection means every target.
  * An unknown id is a UserError with "did you mean".

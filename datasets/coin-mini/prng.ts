@@ -3,6 +3,8 @@
  * and Node version, so nothing here touches Math.random: mulberry32 is a 32-bit generator whose
  * arithmetic (Math.imul, >>>) is exact in JavaScript.
  */
+import { mulberry32 as mulberry32Floats } from '../../rules/datasets/sample.ts'
+
 export interface Rng {
   /** Uniform float in [0, 1). */
   next(): number
@@ -21,14 +23,7 @@ export interface Rng {
 }
 
 export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32Floats(seed)
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1))
   const shuffle = <T>(items: readonly T[]): T[] => {
     const out = [...items]

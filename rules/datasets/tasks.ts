@@ -1,33 +1,20 @@
+import { COIN_TASK_IDS, COIN_TASKS, type CoinTaskId } from '../../datasets/coin-mini/tasks.ts'
 import { UserError } from '../../src/errors.ts'
 
 /**
- * CoIN's eight tasks in the paper's default order (DOMAIN.md §1.1). Task ids are lower-case and
+ * CoIN's eight tasks in the paper's default order (DOMAIN.md §1.1), from the one task table
+ * (datasets/coin-mini/tasks.ts). Task ids are lower-case and
  * are what target ids, scorers and the CLI use; `COIN_TASK_DIRS` are the folder names of the
  * CoIN release (`Instructions_Original/<Dir>/`).
  */
-export const TASK_IDS = [
-  'scienceqa',
-  'textvqa',
-  'imagenet',
-  'gqa',
-  'vizwiz',
-  'grounding',
-  'vqav2',
-  'ocrvqa',
-] as const
+export const TASK_IDS: readonly TaskId[] = COIN_TASK_IDS
 
-export type TaskId = (typeof TASK_IDS)[number]
+export type TaskId = CoinTaskId
 
-export const COIN_TASK_DIRS: Record<TaskId, string> = {
-  scienceqa: 'ScienceQA',
-  textvqa: 'TextVQA',
-  imagenet: 'ImageNet',
-  gqa: 'GQA',
-  vizwiz: 'VizWiz',
-  grounding: 'Grounding',
-  vqav2: 'VQAv2',
-  ocrvqa: 'OCRVQA',
-}
+export const COIN_TASK_DIRS = Object.fromEntries(COIN_TASKS.map((t) => [t.id, t.dir])) as Record<
+  TaskId,
+  string
+>
 
 export function isTaskId(name: string): name is TaskId {
   return (TASK_IDS as readonly string[]).includes(name)

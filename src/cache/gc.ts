@@ -4,8 +4,8 @@
  * Everything else (records, objects no kept record references, outputs of targets that no longer
  * exist, stale logs) is deleted. `dryRun` only reports.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { existsSync, lstatSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { listFiles } from '../fingerprint/inputs.ts'
 import type { CacheLayout } from './layout.ts'
 import type { Store } from './store.ts'
@@ -61,9 +61,8 @@ export function collectGarbage(
         if (state) roots.add(state.key)
         continue
       }
-      const dir = layout.outDir(id)
-      if (existsSync(dir)) for (const g of listFiles(dir)) report.bytesFreed += 0 * size(join(dir, g)) // links: freed with the object
-      remove(dir)
+      // Its files are hard links: their bytes are counted when the objects go.
+      remove(layout.outDir(id))
       remove(layout.outState(id))
       report.removedOutputs++
     }
@@ -112,12 +111,4 @@ export function dirSize(dir: string): number {
     total += st.size
   }
   return total
-}
-
-export function rel(root: string, p: string): string {
-  return relative(root, p) || '.'
-}
-
-export function listDirs(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir) : []
 }

@@ -15,9 +15,7 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs'
-import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import { listFiles } from '../fingerprint/inputs.ts'
 import type { KeyData } from '../fingerprint/key.ts'
@@ -280,13 +278,6 @@ export class Store {
     }
     return true
   }
-
-  writeLogObject(text: string): string {
-    const tmp = join(this.layout.staging, `log-${process.pid}-${Math.random().toString(36).slice(2)}`)
-    mkdirSync(this.layout.staging, { recursive: true })
-    writeFileSync(tmp, text)
-    return tmp
-  }
 }
 
 export function processAlive(pid: number): boolean {
@@ -296,8 +287,4 @@ export function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
-}
-
-export function hostName(): string {
-  return hostname()
 }

@@ -74,6 +74,11 @@ export interface RuleSpec<P> {
    */
   version?: string
   run(ctx: RunContext<P>): Promise<void> | void
+  /**
+   * What identifies the rule's code in the key when it has no `version`, if not its `run`
+   * function (a shell rule is identified by its command template).
+   */
+  identitySource?: string
 }
 
 export interface Rule<P = Json> extends RuleSpec<P> {
@@ -136,6 +141,7 @@ export function rule<P = Json>(spec: RuleSpec<P>): Rule<P> {
     name: { value: spec.name },
     version: { value: spec.version },
     run: { value: spec.run },
+    identitySource: { value: spec.identitySource },
     site: { value: site },
   }) as unknown as Rule<P>
   return r

@@ -25,9 +25,11 @@ export interface ShellRuleSpec<P> {
 }
 
 export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
-  const r = rule<P>({
+  return rule<P>({
     name: spec.name,
     version: spec.version,
+    // The key identifies a shell rule by its command template, not by the generic runner below.
+    identitySource: spec.command.toString(),
     async run(ctx) {
       const { $ } = await import('zx')
       const cmd = spec.command(ctx)
@@ -53,7 +55,4 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
       }
     },
   })
-  // The key identifies a shell rule by its command template, not by the generic runner above.
-  Object.defineProperty(r, 'identitySource', { value: spec.command.toString() })
-  return r
 }

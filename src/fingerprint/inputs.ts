@@ -1,16 +1,15 @@
 /**
  * Digests of a target's declared file inputs (files, globs, directories), through the stat cache:
- * a no-op build only stats them. A missing input is a UserError naming the target and the path.
+ * a no-op build only stats them. Where an input is and whether it is usable is `locateInput`'s job.
  */
-import { readdirSync, type Stats, statSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
-import type { InputRef } from '../config/define.ts'
-import { formatSite, type SourceSite } from '../config/site.ts'
-import { UserError } from '../errors.ts'
+import type { SourceSite } from '../config/site.ts'
 import { canonicalJson } from '../hash/canonical-json.ts'
 import type { StatCache } from '../hash/stat-cache.ts'
 import { hashBytes } from '../hash/xxh.ts'
 import type { InputDigest } from './key.ts'
+import { type FileInputRef, globPaths, inputError, locateInput } from './locate.ts'
 
 export interface ResolvedFileInput {
   digest: InputDigest
@@ -19,55 +18,36 @@ export interface ResolvedFileInput {
 }
 
 export async function digestFileInput(
-  ref: Exclude<InputRef, { kind: 'target' }>,
+  ref: FileInputRef,
   ctx: { root: string; stat: StatCache; target: string; input: string; site: () => SourceSite | undefined },
 ): Promise<ResolvedFileInput> {
-  const missing = (what: string, fix: string) => {
-    const site = ctx.site()
-    return new UserError({
-      message: `target "${ctx.target}" input "${ctx.input}": ${what}`,
-      file: site?.file,
-      line: site?.line,
-      key: `${ctx.target}.inputs.${ctx.input}`,
-      fix: `${fix} (declared at ${formatSite(site)})`,
-    })
-  }
+  const located = locateInput(ref, ctx.root)
   const rel = (p: string) => (isAbsolute(p) ? p : relative(ctx.root, resolve(ctx.root, p)) || '.')
-  switch (ref.kind) {
-    case 'file': {
-      const abs = resolve(ctx.root, ref.path)
-      const st = statOrUndefined(abs)
-      if (!st?.isFile())
-        throw missing(
-          st ? `${ref.path} is not a file` : `file ${ref.path} does not exist`,
-          st ? 'use dir(...) for directories' : 'create the file or correct the path',
-        )
-      return { digest: { file: rel(ref.path), digest: await ctx.stat.digest(abs, st) }, paths: abs }
-    }
+  switch (located.kind) {
+    case 'problem':
+      throw inputError(ctx.target, ctx.input, located.problem, ctx.root, ctx.site())
     case 'glob': {
-      // tinyglobby is loaded on first use: most Coinfiles declare no globs (~45 ms of start-up).
-      const { globSync } = await import('tinyglobby')
-      const matches = globSync(ref.pattern, { cwd: ctx.root, onlyFiles: true, dot: false }).sort()
-      if (matches.length === 0)
-        throw missing(
-          `glob ${ref.pattern} matches no file`,
-          'check the pattern (it is relative to the Coinfile)',
-        )
-      const files = await Promise.all(
-        matches.map(async (m) => [m, await ctx.stat.digest(join(ctx.root, m))] as [string, string]),
-      )
-      return { digest: { glob: ref.pattern, files }, paths: matches.map((m) => join(ctx.root, m)) }
+      const paths = globPaths(ctx.root, located.matches)
+      const digests = await Promise.all(paths.map((p) => ctx.stat.digest(p)))
+      const files = located.matches.map((m, i) => [m, digests[i]!] as [string, string])
+      return { digest: { glob: (ref as { pattern: string }).pattern, files }, paths }
     }
-    case 'dir': {
-      const abs = resolve(ctx.root, ref.path)
-      const st = statOrUndefined(abs)
-      if (!st?.isDirectory())
-        throw missing(
-          st ? `${ref.path} is not a directory` : `directory ${ref.path} does not exist`,
-          'create it or correct the path',
-        )
-      return { digest: { dir: rel(ref.path), digest: await digestDirectory(abs, ctx.stat) }, paths: abs }
-    }
+    case 'file':
+      return {
+        digest: {
+          file: rel((ref as { path: string }).path),
+          digest: await ctx.stat.digest(located.abs, located.st),
+        },
+        paths: located.abs,
+      }
+    case 'dir':
+      return {
+        digest: {
+          dir: rel((ref as { path: string }).path),
+          digest: await digestDirectory(located.abs, ctx.stat),
+        },
+        paths: located.abs,
+      }
   }
 }
 
@@ -90,12 +70,4 @@ export function listFiles(dir: string): string[] {
   }
   walk('')
   return out.sort()
-}
-
-function statOrUndefined(p: string): Stats | undefined {
-  try {
-    return statSync(p)
-  } catch {
-    return undefined
-  }
 }

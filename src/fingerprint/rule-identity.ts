@@ -10,8 +10,7 @@ import { hashBytes } from '../hash/xxh.ts'
 
 export async function ruleIdentity(rule: AnyRule, coinfilePath: string, stat: StatCache): Promise<string> {
   if (rule.version !== undefined) return hashBytes(`version:${rule.version}`)
-  const source = (rule as { identitySource?: string }).identitySource
-  if (source !== undefined) return hashBytes(`fn:${source}`)
+  if (rule.identitySource !== undefined) return hashBytes(`fn:${rule.identitySource}`)
   const file = rule.site?.file
   if (!file || file === coinfilePath) return hashBytes(`fn:${rule.run.toString()}`)
   return `module:${await stat.digest(file)}`

@@ -7,7 +7,7 @@
  */
 
 import type { CacheLayout } from '../cache/layout.ts'
-import type { OutState, Store } from '../cache/store.ts'
+import type { ActionRecord, OutState, Store } from '../cache/store.ts'
 import { digestFileInput } from '../fingerprint/inputs.ts'
 import {
   computeKey,
@@ -29,7 +29,7 @@ export interface Fingerprint {
 
 export type Decision =
   | { status: 'fresh'; fp: Fingerprint; state: OutState }
-  | { status: 'restorable'; fp: Fingerprint; reason: string }
+  | { status: 'restorable'; fp: Fingerprint; reason: string; record: ActionRecord }
   | { status: 'run'; fp: Fingerprint; reason: string }
   /** Only in static plans: an upstream must run first, so this key is not known yet. */
   | { status: 'pending'; upstream: string; reason: string }
@@ -94,7 +94,8 @@ export class Planner {
     if (state?.key === fp.key && (await this.store.outputsIntact(id, state)))
       return { status: 'fresh', fp, state }
     const reason = this.explain(id, fp, state)
-    if (this.store.readRecord(fp.key)) return { status: 'restorable', fp, reason }
+    const record = this.store.readRecord(fp.key)
+    if (record) return { status: 'restorable', fp, reason, record }
     return { status: 'run', fp, reason }
   }
 
@@ -135,10 +136,8 @@ export class Planner {
       out.set(id, d)
       if (d.status === 'fresh')
         known.set(id, { outputDigest: d.state.outputDigest, outDir: this.layout.outDir(id) })
-      else if (d.status === 'restorable') {
-        const rec = this.store.readRecord(fp.key)!
-        known.set(id, { outputDigest: rec.outputDigest, outDir: this.layout.outDir(id) })
-      }
+      else if (d.status === 'restorable')
+        known.set(id, { outputDigest: d.record.outputDigest, outDir: this.layout.outDir(id) })
     }
     return out
   }

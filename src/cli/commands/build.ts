@@ -7,6 +7,7 @@ import { ExitCode, formatDiagnostic } from '../../errors.ts'
 import { detectGpus } from '../../exec/gpus.ts'
 import { LocalExecutor } from '../../exec/local.ts'
 import { ResourcePool } from '../../exec/resources.ts'
+import { saveCaches } from '../../project.ts'
 import { action } from '../errors.ts'
 import { openSelection, withSet } from '../options.ts'
 import { createReporter } from '../reporter.ts'
@@ -62,16 +63,14 @@ export function register(program: Command): void {
           if (summary.userError) process.stderr.write(`${formatDiagnostic(summary.userError.diagnostic)}\n`)
           if (summary.interrupted) {
             // Cancelled in-process work may still hold timers; nothing of it is recorded: leave now.
-            await project.stat.save()
-            project.store.saveIndex()
+            await saveCaches(project)
             process.exit(ExitCode.interrupted)
           }
           if (summary.userError) return ExitCode.userError
           return summary.ok ? ExitCode.ok : ExitCode.buildFailed
         } finally {
           reporter.close()
-          await project.stat.save()
-          project.store.saveIndex()
+          await saveCaches(project)
           process.off('SIGINT', onSignal)
           process.off('SIGTERM', onSignal)
         }

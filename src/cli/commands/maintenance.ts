@@ -4,7 +4,7 @@ import { dirname } from 'node:path'
 import type { Command } from 'commander'
 import { collectGarbage, dirSize } from '../../cache/gc.ts'
 import { UserError } from '../../errors.ts'
-import { selectTargets } from '../../project.ts'
+import { saveCaches, selectTargets } from '../../project.ts'
 import { action } from '../errors.ts'
 import { open } from '../options.ts'
 
@@ -32,7 +32,7 @@ export function register(program: Command): void {
         process.stdout.write(
           `${verb} ${fmtBytes(r.bytesFreed)}: ${r.removedRecords} records, ${r.removedObjects} objects, ${r.removedOutputs} outputs of removed targets; kept ${r.keptRecords} records\n`,
         )
-        await p.stat.save()
+        await saveCaches(p)
         return 0
       }),
     )
