@@ -1,23 +1,26 @@
 /**
  * Runs a build: walks the selected targets' graph in parallel, and for each target, once its
- * upstream outputs are known, decides fresh / restore / run (see Planner). Running takes resources
- * from the pool (critical path first), a per-key lock (so concurrent coin processes run each key
- * once), then the executor; success commits the outputs to the store and materialises them.
- * Every outcome is emitted as a BuildEvent.
+ * upstream outputs are known, decides fresh / restore / run (see Planner). Each decision is one
+ * method of `Builder`. Running turns the target into an `Action` (plain data), takes resources
+ * from the pool (critical path first) and a per-key lock (so concurrent coin processes run each
+ * key once), then hands the action to its executor; success commits the outputs to the store and
+ * materialises them. A remote executor (Slurm) schedules its own resources and its worker locks
+ * and commits; the build then restores the record it wrote. Every outcome is emitted as a BuildEvent.
  */
 
 import { setMaxListeners } from 'node:events'
 import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import { tmpName } from './cache/atomic.ts'
 import type { CacheLayout } from './cache/layout.ts'
-import { lock } from './cache/lock.ts'
+import { type HeldLock, lock } from './cache/lock.ts'
 import type { ActionRecord, OutState, Store } from './cache/store.ts'
-import { UserError } from './errors.ts'
+import { type Diagnostic, UserError } from './errors.ts'
 import type { BuildEvent, Emit, Outcome } from './events.ts'
+import type { Action, ActionResult } from './exec/action.ts'
+import { commitAction } from './exec/commit.ts'
 import type { Executor, JobHandle } from './exec/executor.ts'
-import type { ResourcePool } from './exec/resources.ts'
+import type { Grant, ResourcePool } from './exec/resources.ts'
 import type { Graph } from './graph/graph.ts'
 import type { Fingerprint, Planner, Upstream } from './plan/planner.ts'
 
@@ -30,10 +33,16 @@ export interface BuildOptions {
   store: Store
   planner: Planner
   pool: ResourcePool
+  /** The executor of targets that do not choose one (see `executorFor`). */
   executor: Executor
+  /** Per-target choice (a target's `executor:`); defaults to `executor` for every target. */
+  executorFor?: (id: string) => Executor
   keepGoing: boolean
   emit: Emit
   signal: AbortSignal
+  /** The Coinfile and `--set` values, written into actions so a worker rebuilds the same rules. */
+  coinfile?: string
+  sets?: readonly string[]
 }
 
 interface Result {
@@ -46,50 +55,85 @@ export interface BuildSummary {
   ok: boolean
   counts: Record<Outcome, number>
   interrupted: boolean
-  /** The first user error met while fingerprinting (a missing input...), reported as such. */
+  /**
+   * The first user error met (a missing input while fingerprinting, or a rule's UserError about a
+   * malformed record...): the build exits 2 and prints it with its file, key and fix.
+   */
   userError?: UserError
 }
 
+type TargetExtra = Partial<Extract<BuildEvent, { event: 'target' }>>
+
 export async function build(o: BuildOptions): Promise<BuildSummary> {
-  const started = Date.now()
-  const ids = o.graph.closure(o.targets)
-  o.emit({ event: 'plan', targets: ids.length, selected: [...o.targets] })
-  for (const id of ids) {
-    const r = o.graph.get(id).decl.resources
-    if (!o.pool.fits({ cpu: r.cpu, gpu: r.gpu, memGB: r.memGB }))
-      throw new UserError({
-        message: `target "${id}" asks for ${r.gpu} GPU(s) and ${r.memGB} GB but the pool has ${o.pool.gpus.length} GPU(s) and ${o.pool.memGB} GB`,
-        file: o.graph.get(id).decl.site?.file,
-        line: o.graph.get(id).decl.site?.line,
-        key: `${id}.resources`,
-        fix: 'pass --gpus 0,1,... / --mem N, or lower the target’s resources',
-      })
-  }
-  const swept = o.store.sweepStaging()
-  if (swept) o.emit({ event: 'swept', staging: swept })
+  return new Builder(o).build()
+}
 
-  const priority = o.graph.criticalPath(ids, () => 1)
-  const counts: Record<Outcome, number> = { fresh: 0, restored: 0, ran: 0, failed: 0, skipped: 0 }
-  const running = new Set<JobHandle>()
-  let stopping = false
-  let userError: UserError | undefined
-  const onAbort = () => {
-    stopping = true
-    for (const h of running) o.executor.cancel(h)
-  }
-  o.signal.addEventListener('abort', onAbort)
-  // One listener per waiting job and lock is expected, not a leak.
-  setMaxListeners(0, o.signal)
+export class Builder {
+  readonly #o: BuildOptions
+  readonly #counts: Record<Outcome, number> = { fresh: 0, restored: 0, ran: 0, failed: 0, skipped: 0 }
+  readonly #running = new Map<JobHandle, Executor>()
+  readonly #memo = new Map<string, Promise<Result>>()
+  #priority = new Map<string, number>()
+  #stopping = false
+  #userError: UserError | undefined
 
-  const memo = new Map<string, Promise<Result>>()
-  const finish = (
-    id: string,
-    r: Result,
-    t0: number,
-    extra: Partial<Extract<BuildEvent, { event: 'target' }>> = {},
-  ) => {
-    counts[r.outcome]++
-    o.emit({
+  constructor(o: BuildOptions) {
+    this.#o = o
+  }
+
+  #executor(id: string): Executor {
+    return this.#o.executorFor?.(id) ?? this.#o.executor
+  }
+
+  async build(): Promise<BuildSummary> {
+    const o = this.#o
+    const started = Date.now()
+    const ids = o.graph.closure(o.targets)
+    o.emit({ event: 'plan', targets: ids.length, selected: [...o.targets] })
+    this.#checkFits(ids)
+    const swept = o.store.sweepStaging()
+    if (swept) o.emit({ event: 'swept', staging: swept })
+    this.#priority = o.graph.criticalPath(ids, () => 1)
+
+    const onAbort = () => {
+      this.#stopping = true
+      for (const [h, ex] of this.#running) ex.cancel(h)
+    }
+    o.signal.addEventListener('abort', onAbort)
+    // One listener per waiting job and lock is expected, not a leak.
+    setMaxListeners(0, o.signal)
+    const results = await Promise.allSettled(ids.map((id) => this.#visit(id)))
+    o.signal.removeEventListener('abort', onAbort)
+    const crashed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined
+    if (crashed) throw crashed.reason
+    const interrupted = o.signal.aborted
+    const counts = this.#counts
+    const ok = counts.failed === 0 && counts.skipped === 0 && !interrupted
+    o.emit({ event: 'done', ok, counts, durationMs: Date.now() - started, interrupted })
+    return { ok, counts, interrupted, userError: this.#userError }
+  }
+
+  /** Every local target must fit the pool (a remote executor schedules its own resources). */
+  #checkFits(ids: readonly string[]): void {
+    const o = this.#o
+    for (const id of ids) {
+      if (this.#executor(id).remote) continue
+      const { decl } = o.graph.get(id)
+      const r = decl.resources
+      if (!o.pool.fits({ cpu: r.cpu, gpu: r.gpu, memGB: r.memGB }))
+        throw new UserError({
+          message: `target "${id}" asks for ${r.gpu} GPU(s) and ${r.memGB} GB but the pool has ${o.pool.gpus.length} GPU(s) and ${o.pool.memGB} GB`,
+          file: decl.site?.file,
+          line: decl.site?.line,
+          key: `${id}.resources`,
+          fix: 'pass --gpus 0,1,... / --mem N, or lower the target’s resources',
+        })
+    }
+  }
+
+  #finish(id: string, r: Result, t0: number, extra: TargetExtra = {}): Result {
+    this.#counts[r.outcome]++
+    this.#o.emit({
       event: 'target',
       id,
       outcome: r.outcome,
@@ -97,164 +141,213 @@ export async function build(o: BuildOptions): Promise<BuildSummary> {
       reason: r.reason,
       ...extra,
     })
-    if (r.outcome === 'failed' && !o.keepGoing) stopping = true
+    if (r.outcome === 'failed' && !this.#o.keepGoing) this.#stopping = true
     return r
   }
 
-  const visit = (id: string): Promise<Result> => {
-    let p = memo.get(id)
+  #stopped(id: string, t0: number): Result {
+    return this.#finish(id, { outcome: 'skipped', reason: 'build stopped' }, t0)
+  }
+
+  #visit(id: string): Promise<Result> {
+    let p = this.#memo.get(id)
     if (!p) {
-      p = visitOnce(id)
-      memo.set(id, p)
+      p = this.#visitOnce(id)
+      this.#memo.set(id, p)
     }
     return p
   }
 
-  const visitOnce = async (id: string): Promise<Result> => {
+  /** Waits for the upstream targets, fingerprints, then takes one of the three decisions. */
+  async #visitOnce(id: string): Promise<Result> {
+    const o = this.#o
     const node = o.graph.get(id)
-    const deps = await Promise.all(node.deps.map((d) => visit(d).then((r) => [d, r] as const)))
+    const deps = await Promise.all(node.deps.map((d) => this.#visit(d).then((r) => [d, r] as const)))
     const t0 = Date.now()
     const bad = deps.find(([, r]) => !r.upstream)
-    if (bad) return finish(id, { outcome: 'skipped', reason: `upstream ${bad[0]} ${bad[1].outcome}` }, t0)
-    if (stopping) return finish(id, { outcome: 'skipped', reason: 'build stopped' }, t0)
+    if (bad)
+      return this.#finish(id, { outcome: 'skipped', reason: `upstream ${bad[0]} ${bad[1].outcome}` }, t0)
+    if (this.#stopping) return this.#stopped(id, t0)
     const up = new Map(deps.map(([d, r]) => [d, r.upstream!]))
     let fp: Fingerprint
     try {
       fp = await o.planner.fingerprint(id, (d) => up.get(d)!)
     } catch (err) {
       if (err instanceof UserError) {
-        userError ??= err
-        return finish(id, { outcome: 'failed', reason: err.message }, t0, { error: err.message })
+        this.#userError ??= err
+        return this.#failed(id, t0, undefined, 'user', err.diagnostic)
       }
       throw err
     }
     const decision = await o.planner.decide(id, fp)
-    if (decision.status === 'fresh') {
-      const published = publish(o, id, decision.state)
-      return finish(id, { outcome: 'fresh', upstream: upstreamOf(o.layout, id, decision.state) }, t0, {
-        key: fp.key,
-        published,
-      })
-    }
+    if (decision.status === 'fresh') return this.#fresh(id, fp, decision.state, t0)
     if (decision.status === 'restorable') {
-      const restored = await tryRestore(o, id, decision.record)
-      if (restored)
-        return finish(id, { outcome: 'restored', upstream: restored.up, reason: decision.reason }, t0, {
-          key: fp.key,
-          published: restored.published,
-        })
+      const restored = await this.#restore(id, fp, decision.record, decision.reason, t0)
+      if (restored) return restored
     }
-    return run(id, fp, decision.reason, t0)
+    return this.#run(id, fp, decision.reason, t0)
   }
 
-  const run = async (id: string, fp: Fingerprint, reason: string, t0: number): Promise<Result> => {
+  /** Its output is materialised under the current key: only (re)publish it. */
+  #fresh(id: string, fp: Fingerprint, state: OutState, t0: number): Result {
+    const published = publish(this.#o, id, state)
+    return this.#finish(id, { outcome: 'fresh', upstream: upstreamOf(this.#o.layout, id, state) }, t0, {
+      key: fp.key,
+      published,
+    })
+  }
+
+  /** The run cache has a record for the key: verify its objects and materialise them. */
+  async #restore(
+    id: string,
+    fp: Fingerprint,
+    record: ActionRecord,
+    reason: string,
+    t0: number,
+  ): Promise<Result | undefined> {
+    const o = this.#o
+    const check = await o.store.verify(record)
+    if (!check.ok) return undefined
+    const state = o.store.materialize(id, record)
+    return this.#finish(id, { outcome: 'restored', upstream: upstreamOf(o.layout, id, state), reason }, t0, {
+      key: fp.key,
+      published: publish(o, id, state),
+    })
+  }
+
+  /** Must run: resources, lock, then the executor (see the file comment). */
+  async #run(id: string, fp: Fingerprint, reason: string, t0: number): Promise<Result> {
+    const o = this.#o
+    const executor = this.#executor(id)
     const { decl } = o.graph.get(id)
-    let grant: Awaited<ReturnType<ResourcePool['acquire']>>
-    try {
-      grant = await o.pool.acquire(
-        { cpu: decl.resources.cpu, gpu: decl.resources.gpu, memGB: decl.resources.memGB },
-        priority.get(id) ?? 0,
-        o.signal,
-      )
-    } catch {
-      return finish(id, { outcome: 'skipped', reason: 'build stopped' }, t0)
-    }
-    try {
-      if (stopping) return finish(id, { outcome: 'skipped', reason: 'build stopped' }, t0)
-      const held = await lock(o.layout.lock(fp.key), o.signal, () =>
-        o.emit({ event: 'waiting', id, key: fp.key, holder: 'lock' }),
-      ).catch(() => undefined)
-      if (!held) return finish(id, { outcome: 'skipped', reason: 'build stopped' }, t0)
+    const want = { cpu: decl.resources.cpu, gpu: decl.resources.gpu, memGB: decl.resources.memGB }
+    let grant: Grant
+    if (executor.remote) grant = { cpu: want.cpu, gpus: [], memGB: want.memGB }
+    else {
       try {
-        // Another process may have built this key while we waited for the lock.
-        const built = o.store.readRecord(fp.key)
-        if (built) {
-          const restored = await tryRestore(o, id, built)
-          if (restored)
-            return finish(
-              id,
-              { outcome: 'restored', upstream: restored.up, reason: 'built by another coin process' },
-              t0,
-              { key: fp.key, published: restored.published },
-            )
-        }
-        o.emit({ event: 'start', id, key: fp.key, reason, resources: { cpu: grant.cpu, gpus: grant.gpus } })
-        const staging = o.store.newStaging()
-        const logLines: string[] = []
-        const startedAt = new Date()
-        const handle = o.executor.submit({
-          id,
-          key: fp.key,
-          decl,
-          inputs: fp.inputs,
-          staging,
-          root: o.root,
-          grant,
-          log: (line) => {
-            logLines.push(line)
-            o.emit({ event: 'log', id, line })
-          },
-          progress: (p) => o.emit({ ...p, event: 'progress', id }),
-        })
-        running.add(handle)
-        const result = await o.executor.wait(handle)
-        running.delete(handle)
-        const logText = logLines.length ? `${logLines.join('\n')}\n` : ''
-        writeLastLog(o.layout.log(id), logText)
-        if (!result.ok || o.signal.aborted) {
-          rmSync(staging, { recursive: true, force: true })
-          const error = o.signal.aborted ? 'interrupted' : result.ok ? 'failed' : result.error
-          return finish(id, { outcome: 'failed', reason: error }, t0, { key: fp.key, error })
-        }
-        const logFile = logText ? join(staging, 'log') : undefined
-        if (logFile) writeFileSync(logFile, logText)
-        const record = await o.store.commit(
-          staging,
-          {
-            key: fp.key,
-            keyData: fp.keyData,
-            rule: decl.rule.name,
-            target: id,
-            startedAt: startedAt.toISOString(),
-            durationMs: Date.now() - startedAt.getTime(),
-            executor: o.executor.name,
-            host: hostname(),
-          },
-          logFile,
-        )
-        const state = o.store.materialize(id, record)
-        const published = publish(o, id, state)
-        return finish(id, { outcome: 'ran', upstream: upstreamOf(o.layout, id, state), reason }, t0, {
-          key: fp.key,
-          published,
-        })
-      } finally {
-        held.release()
+        grant = await o.pool.acquire(want, this.#priority.get(id) ?? 0, o.signal)
+      } catch {
+        return this.#stopped(id, t0)
       }
+    }
+    let held: HeldLock | undefined
+    try {
+      if (this.#stopping) return this.#stopped(id, t0)
+      if (!executor.remote) {
+        held = await lock(o.layout.lock(fp.key), o.signal, () =>
+          o.emit({ event: 'waiting', id, key: fp.key, holder: 'lock' }),
+        ).catch(() => undefined)
+        if (!held) return this.#stopped(id, t0)
+      }
+      // Another process may have built this key while we waited for the lock.
+      const built = o.store.readRecord(fp.key)
+      if (built) {
+        const restored = await this.#restore(id, fp, built, 'built by another coin process', t0)
+        if (restored) return restored
+      }
+      return await this.#execute(id, fp, reason, t0, executor, grant)
     } finally {
-      o.pool.release(grant)
+      held?.release()
+      if (!executor.remote) o.pool.release(grant)
     }
   }
 
-  const results = await Promise.allSettled(ids.map(visit))
-  o.signal.removeEventListener('abort', onAbort)
-  const crashed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined
-  if (crashed) throw crashed.reason
-  const interrupted = o.signal.aborted
-  const ok = counts.failed === 0 && counts.skipped === 0 && !interrupted
-  o.emit({ event: 'done', ok, counts, durationMs: Date.now() - started, interrupted })
-  return { ok, counts, interrupted, userError }
+  async #execute(
+    id: string,
+    fp: Fingerprint,
+    reason: string,
+    t0: number,
+    executor: Executor,
+    grant: Grant,
+  ): Promise<Result> {
+    const o = this.#o
+    const { decl } = o.graph.get(id)
+    o.emit({ event: 'start', id, key: fp.key, reason, resources: { cpu: grant.cpu, gpus: grant.gpus } })
+    const action: Action = {
+      format: 1,
+      id,
+      key: fp.key,
+      keyData: fp.keyData,
+      rule: decl.rule.name,
+      params: decl.params,
+      inputs: fp.inputs,
+      staging: executor.newStaging(fp.key),
+      root: o.root,
+      cache: o.layout.root,
+      grant,
+      env: decl.env,
+      coinfile: o.coinfile ?? '',
+      sets: [...(o.sets ?? [])],
+    }
+    const logLines: string[] = []
+    const startedAt = new Date()
+    const handle = executor.submit(action, {
+      log: (line) => {
+        logLines.push(line)
+        o.emit({ event: 'log', id, line })
+      },
+      progress: (p) => o.emit({ ...p, event: 'progress', id }),
+    })
+    this.#running.set(handle, executor)
+    let result: ActionResult
+    try {
+      result = await executor.wait(handle)
+    } finally {
+      this.#running.delete(handle)
+    }
+    const logText = logLines.length ? `${logLines.join('\n')}\n` : ''
+    writeLastLog(o.layout.log(id), logText)
+    if (o.signal.aborted || result.status === 'cancelled') {
+      rmSync(action.staging, { recursive: true, force: true })
+      const why = o.signal.aborted
+        ? 'interrupted'
+        : `cancelled${result.status === 'cancelled' && result.reason ? `: ${result.reason}` : ''}`
+      return this.#failed(id, t0, fp.key, 'error', { message: why })
+    }
+    if (result.status === 'failed') {
+      rmSync(action.staging, { recursive: true, force: true })
+      return this.#failed(id, t0, fp.key, result.cause, result.diagnostic, result.logTail)
+    }
+    let record: ActionRecord | undefined
+    if (executor.remote) {
+      // The worker committed (see `coin exec`); its record must be there and intact.
+      record = o.store.readRecord(fp.key)
+      if (!record || !(await o.store.verify(record)).ok)
+        return this.#failed(id, t0, fp.key, 'error', {
+          message: `the ${executor.name} job reported success but left no intact record for key ${fp.key}`,
+          fix: 'check that the cache directory is on a file system the compute nodes share',
+        })
+    } else record = await commitAction(o.store, action, { startedAt, executor: executor.name, logText })
+    const state = o.store.materialize(id, record)
+    const published = publish(o, id, state)
+    return this.#finish(id, { outcome: 'ran', upstream: upstreamOf(o.layout, id, state), reason }, t0, {
+      key: fp.key,
+      published,
+    })
+  }
+
+  /** A failure with its diagnostic; a user error (bad input) also makes the build exit 2. */
+  #failed(
+    id: string,
+    t0: number,
+    key: string | undefined,
+    cause: 'user' | 'error',
+    diagnostic: Diagnostic,
+    logTail?: string[],
+  ): Result {
+    if (cause === 'user') this.#userError ??= new UserError(diagnostic)
+    const tail = logTail?.length ? `\n${logTail.map((l) => `    | ${l}`).join('\n')}` : ''
+    return this.#finish(id, { outcome: 'failed', reason: `${diagnostic.message}${tail}` }, t0, {
+      key,
+      error: diagnostic.message,
+      diagnostic: cause === 'user' ? diagnostic : undefined,
+      logTail,
+    })
+  }
 }
 
 function upstreamOf(layout: CacheLayout, id: string, state: OutState): Upstream {
   return { outputDigest: state.outputDigest, outDir: layout.outDir(id) }
-}
-
-async function tryRestore(o: BuildOptions, id: string, record: ActionRecord) {
-  const check = await o.store.verify(record)
-  if (!check.ok) return undefined
-  const state = o.store.materialize(id, record)
-  return { up: upstreamOf(o.layout, id, state), published: publish(o, id, state) }
 }
 
 /** The last attempt's log (kept for failures too). Empty logs are not written: `coin log` says so. */

@@ -1,3 +1,5 @@
+import type { Diagnostic } from './errors.ts'
+
 /**
  * Every observable outcome of a build, as one closed union. The terminal reporter, the `--json`
  * stream and the tests are all consumers of these events; the engine itself never prints.
@@ -20,6 +22,10 @@ export type BuildEvent =
       /** Why it ran, why it failed, or which upstream failed (for skipped). */
       reason?: string
       error?: string
+      /** A failure caused by bad input (a rule's UserError): where it is and the fix. */
+      diagnostic?: Diagnostic
+      /** The last lines of a failed remote job's log. */
+      logTail?: string[]
       /** The published copy (e.g. results/forgetting.md), when the target publishes. */
       published?: string[]
     }

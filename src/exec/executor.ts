@@ -1,32 +1,23 @@
 /**
- * The executor interface: asynchronous submit / wait / cancel, so a remote executor (Slurm) fits
- * without changing the scheduler. A job is a target's work: (staged inputs, params) → output dir.
+ * The executor interface: asynchronous submit / wait / cancel over serialisable actions, so a
+ * remote executor (Slurm) fits without changing the scheduler.
  */
-import type { RunContext, TargetDecl } from '../config/define.ts'
-import type { Grant } from './resources.ts'
-
-export interface Job {
-  id: string
-  key: string
-  decl: TargetDecl
-  inputs: Record<string, string | string[]>
-  /** The staging directory; the rule writes into `<staging>/out`. */
-  staging: string
-  root: string
-  grant: Grant
-  log(line: string): void
-  progress: RunContext['progress']
-}
-
-export type JobResult = { ok: true } | { ok: false; error: string }
+import type { Action, ActionHooks, ActionResult } from './action.ts'
 
 export interface JobHandle {
-  readonly job: Job
+  readonly action: Action
 }
 
 export interface Executor {
   readonly name: string
-  submit(job: Job): JobHandle
-  wait(handle: JobHandle): Promise<JobResult>
+  /**
+   * A remote executor schedules its own resources (the local CPU/GPU pool does not apply), and its
+   * worker takes the key's lock and commits the record itself; the build then only restores it.
+   */
+  readonly remote: boolean
+  /** A fresh staging directory for `key` that this executor's workers can write to. */
+  newStaging(key: string): string
+  submit(action: Action, hooks: ActionHooks): JobHandle
+  wait(handle: JobHandle): Promise<ActionResult>
   cancel(handle: JobHandle): void
 }

@@ -2,7 +2,7 @@
  * The scheduler and build loop with an injected executor (no processes): parallelism bounded by
  * -j, GPU ids handed out, critical-path-first order, keep-going, and cancellation.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -13,7 +13,8 @@ import { Store } from '../../src/cache/store.ts'
 import { analyze } from '../../src/config/analyze.ts'
 import { type AnyTargetDecl, defineCoinfile, output, rule } from '../../src/config/define.ts'
 import type { BuildEvent } from '../../src/events.ts'
-import type { Executor, Job, JobHandle, JobResult } from '../../src/exec/executor.ts'
+import type { Action, ActionResult } from '../../src/exec/action.ts'
+import type { Executor, JobHandle } from '../../src/exec/executor.ts'
 import { ResourcePool } from '../../src/exec/resources.ts'
 import { StatCache } from '../../src/hash/stat-cache.ts'
 import { Planner } from '../../src/plan/planner.ts'
@@ -21,34 +22,41 @@ import { Planner } from '../../src/plan/planner.ts'
 /** Records what it was asked to run; each job finishes when the test says so (or after `ms`). */
 class FakeExecutor implements Executor {
   readonly name = 'fake'
-  started: Job[] = []
+  readonly remote = false
+  started: Action[] = []
   running = 0
   maxRunning = 0
   constructor(
     readonly ms = 5,
     readonly fail = new Set<string>(),
   ) {}
-  submit(job: Job): JobHandle {
+  newStaging(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'coin-fake-staging-'))
+    mkdirSync(join(dir, 'out'))
+    return dir
+  }
+  submit(job: Action): JobHandle {
     this.started.push(job)
     this.running++
     this.maxRunning = Math.max(this.maxRunning, this.running)
     const h = {
-      job,
+      action: job,
       cancelled: false,
-      done: new Promise<JobResult>((resolve) => {
+      done: new Promise<ActionResult>((resolve) => {
         setTimeout(() => {
           this.running--
-          if (h.cancelled) return resolve({ ok: false, error: 'cancelled' })
-          if (this.fail.has(job.id)) return resolve({ ok: false, error: 'boom' })
+          if (h.cancelled) return resolve({ status: 'cancelled' })
+          if (this.fail.has(job.id))
+            return resolve({ status: 'failed', cause: 'error', diagnostic: { message: 'boom' } })
           writeFileSync(join(job.staging, 'out', 'o.txt'), job.id)
-          resolve({ ok: true })
+          resolve({ status: 'ok' })
         }, this.ms)
       }),
     }
     return h
   }
   wait(h: JobHandle) {
-    return (h as unknown as { done: Promise<JobResult> }).done
+    return (h as unknown as { done: Promise<ActionResult> }).done
   }
   cancel(h: JobHandle) {
     ;(h as unknown as { cancelled: boolean }).cancelled = true

@@ -7,6 +7,7 @@ import { ExitCode, formatDiagnostic } from '../../errors.ts'
 import { detectGpus } from '../../exec/gpus.ts'
 import { LocalExecutor } from '../../exec/local.ts'
 import { ResourcePool } from '../../exec/resources.ts'
+import { ruleRegistry } from '../../exec/rules.ts'
 import { saveCaches } from '../../project.ts'
 import { action } from '../errors.ts'
 import { openSelection, withSet } from '../options.ts'
@@ -54,7 +55,9 @@ export function register(program: Command): void {
             store: project.store,
             planner: project.planner,
             pool: new ResourcePool(Math.max(1, Number(opts.jobs)), detectGpus(opts.gpus), Number(opts.mem)),
-            executor: new LocalExecutor(),
+            executor: new LocalExecutor(ruleRegistry(project.graph), project.store),
+            coinfile: project.loaded.path,
+            sets: opts.set,
             keepGoing: !!opts.keepGoing,
             emit: reporter,
             signal: controller.signal,
