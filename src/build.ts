@@ -276,6 +276,7 @@ export class Builder {
       cache: o.layout.root,
       grant,
       env: decl.env,
+      executor: executor.name,
       coinfile: o.coinfile ?? '',
       sets: [...(o.sets ?? [])],
     }

@@ -18,3 +18,4 @@ export { defineCoinfile, dir, file, glob, output, rule } from './config/define.t
 export type { ShellCommand, ShellRuleSpec } from './config/shell.ts'
 export { sh, shell } from './config/shell.ts'
 export { UserError } from './errors.ts'
+export type { SlurmSettings } from './exec/slurm/settings.ts'

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander'
 import { register as build } from './commands/build.ts'
+import { register as exec } from './commands/exec.ts'
 import { register as inspect } from './commands/inspect.ts'
 import { register as maintenance } from './commands/maintenance.ts'
 import { register as metrics } from './commands/metrics.ts'
@@ -24,7 +25,8 @@ const program = new Command()
     process.exit(err.exitCode === 0 ? 0 : 2)
   })
 
-for (const register of [build, status, why, inspect, maintenance, score, metrics, query]) register(program)
+for (const register of [build, status, why, inspect, maintenance, score, metrics, query, exec])
+  register(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -2,6 +2,8 @@
  * The typed vocabulary of a Coinfile: rules, inputs and targets. Everything here only *describes*
  * work; nothing runs until the engine plans a build.
  */
+
+import type { SlurmSettings } from '../exec/slurm/settings.ts'
 import type { Json } from '../hash/canonical-json.ts'
 import { callerSite, lazyCallerSite, type SourceSite } from './site.ts'
 
@@ -95,7 +97,13 @@ export interface TargetSpec<P> {
   publish?: string
   /** Declared environment that belongs in the key (tool versions, driver, container digest). */
   env?: Record<string, string>
+  /** Where it runs (not part of the key): `'local'` keeps a cheap target off the cluster. */
+  executor?: ExecutorName
+  /** This target's sbatch settings, over the Coinfile's and the command line's. */
+  slurm?: SlurmSettings
 }
+
+export type ExecutorName = 'local' | 'slurm'
 
 export interface TargetDecl<P = Json> {
   readonly kind: 'target'
@@ -106,6 +114,8 @@ export interface TargetDecl<P = Json> {
   resources: Required<Resources>
   publish: string | undefined
   env: Record<string, string>
+  executor: ExecutorName | undefined
+  slurm: SlurmSettings | undefined
   site: SourceSite | undefined
 }
 
@@ -131,6 +141,8 @@ export function rule<P = Json>(spec: RuleSpec<P>): Rule<P> {
       resources: { cpu: t.resources?.cpu ?? 1, gpu: t.resources?.gpu ?? 0, memGB: t.resources?.memGB ?? 0 },
       publish: t.publish,
       env: t.env ?? {},
+      executor: t.executor,
+      slurm: t.slurm,
       get site() {
         return site()
       },
@@ -161,6 +173,10 @@ export interface CoinfileSpec<P extends Record<string, Json>> {
   params?: P
   /** Optional JSON Schema for `params`; overrides are validated against it (plus the defaults' types). */
   paramSchema?: Record<string, unknown>
+  /** Where targets run unless they or `--executor` say otherwise. Default `'local'`. */
+  executor?: ExecutorName
+  /** sbatch settings for every Slurm job (partition, account, qos, time, GPU flag, extra flags). */
+  slurm?: SlurmSettings
   /** Builds the target list from the resolved params (defaults plus `--set`). */
   targets(params: P): Array<AnyTargetDecl | AnyTargetDecl[]>
 }

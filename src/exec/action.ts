@@ -29,6 +29,8 @@ export interface Action {
   grant: Grant
   /** The target's declared env (part of the key) on top of what the executor sets. */
   env: Record<string, string>
+  /** The executor that submitted it (recorded in the action record). */
+  executor: string
   /** How a worker rebuilds the same rules: the Coinfile and the `--set` values of the build. */
   coinfile: string
   sets: string[]

@@ -5,12 +5,11 @@ import type { Command } from 'commander'
 import { build } from '../../build.ts'
 import { ExitCode, formatDiagnostic } from '../../errors.ts'
 import { detectGpus } from '../../exec/gpus.ts'
-import { LocalExecutor } from '../../exec/local.ts'
 import { ResourcePool } from '../../exec/resources.ts'
-import { ruleRegistry } from '../../exec/rules.ts'
 import { saveCaches } from '../../project.ts'
 import { action } from '../errors.ts'
-import { openSelection, withSet } from '../options.ts'
+import { chooseExecutors } from '../executors.ts'
+import { collect, openSelection, withSet } from '../options.ts'
 import { createReporter } from '../reporter.ts'
 import { printPlan } from './status.ts'
 
@@ -28,6 +27,19 @@ export function register(program: Command): void {
       'memory pool in GB for targets that declare memGB',
       String(Math.floor(totalmem() / 2 ** 30)),
     )
+    .option(
+      '--executor <name>',
+      'where targets run unless they say: local or slurm (default: the Coinfile’s, else local)',
+    )
+    .option('--slurm-partition <name>', 'sbatch --partition')
+    .option('--slurm-account <name>', 'sbatch --account')
+    .option('--slurm-qos <name>', 'sbatch --qos')
+    .option('--slurm-time <limit>', 'sbatch --time (e.g. 2:00:00)')
+    .option('--slurm-gpu-flag <form>', 'ask for GPUs with --gres=gpu:N (gres, default) or --gpus=N (gpus)')
+    .option('--slurm-gpu-type <type>', 'GPU type for --gres=gpu:<type>:N')
+    .option('--slurm-extra <flag>', 'a further sbatch flag (repeatable)', collect, [])
+    .option('--slurm-retries <n>', 'resubmit a failed, timed-out or externally cancelled job n times')
+    .option('--slurm-poll <ms>', 'how often to query squeue (one call for all jobs)')
     .option('-k, --keep-going', 'keep building what does not depend on a failed target')
     .option('-n, --dry-run', 'show what would be fresh, restored or run, and why; run nothing')
     .option('--json', 'one JSON event per line on stdout')
@@ -35,6 +47,7 @@ export function register(program: Command): void {
       action(async (targets: string[], opts, cmd: Command) => {
         const { project, ids, closure } = await openSelection(cmd, targets, opts.set)
         if (opts.dryRun) return printPlan(project, closure, { json: !!opts.json, verb: 'would' })
+        const executors = await chooseExecutors(project, closure, opts)
         const controller = new AbortController()
         let signals = 0
         const onSignal = (sig: NodeJS.Signals) => {
@@ -55,7 +68,8 @@ export function register(program: Command): void {
             store: project.store,
             planner: project.planner,
             pool: new ResourcePool(Math.max(1, Number(opts.jobs)), detectGpus(opts.gpus), Number(opts.mem)),
-            executor: new LocalExecutor(ruleRegistry(project.graph), project.store),
+            executor: executors.local,
+            executorFor: executors.executorFor,
             coinfile: project.loaded.path,
             sets: opts.set,
             keepGoing: !!opts.keepGoing,
