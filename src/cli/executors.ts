@@ -81,6 +81,7 @@ export async function chooseExecutors(
   const slurm = new SlurmExecutor({
     cacheRoot: project.layout.root,
     root: project.root,
+    recordPath: (key) => project.layout.action(key),
     pollMs: o.slurmPoll ? Number(o.slurmPoll) : undefined,
     jobFor: (action) => {
       const { decl } = project.graph.get(action.id)

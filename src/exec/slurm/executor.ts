@@ -13,7 +13,7 @@
  *   adopts the job instead of submitting it again.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,6 +27,11 @@ import { type JobClaim, JobFiles } from './job-files.ts'
 import { type SlurmSettings, sbatchFlags } from './settings.ts'
 import { foldState, isFinal, type JobState } from './states.ts'
 
+/** How long Ctrl-C waits for cancelled jobs to leave squeue. */
+const CANCEL_WAIT_MS = 20_000
+/** Batch files younger than this are never swept (a concurrent coin may be submitting them). */
+const SWEEP_AGE_MS = 60_000
+
 const COIN_BIN = fileURLToPath(new URL('../../../bin/coin.js', import.meta.url))
 
 export interface SlurmOptions {
@@ -35,6 +40,8 @@ export interface SlurmOptions {
   root: string
   /** The settings of a target (Coinfile < command line < target, already merged) and its resources. */
   jobFor(action: Action): { settings: SlurmSettings; resources: { cpu: number; gpu: number; memGB: number } }
+  /** Where the store keeps the record of a key (a job whose key has one is done). */
+  recordPath(key: string): string
   pollMs?: number
   batchMs?: number
   /** How compute nodes start coin; default: this node binary and this coin (a shared install). */
@@ -51,6 +58,8 @@ interface Batch {
 interface Tracked extends JobHandle {
   action: Action
   batch?: Batch
+  /** The action list of an adopted job's array (submitted by another coin). */
+  adoptedBatch?: string
   hooks: ActionHooks
   settings: SlurmSettings
   flags: string[]
@@ -92,7 +101,40 @@ export class SlurmExecutor implements Executor {
     this.#o = o
     this.files = new JobFiles(o.cacheRoot)
     this.commands = o.commands ?? new SlurmCommands()
-    this.jobName = `coin-${createHash('sha1').update(o.cacheRoot).digest('hex').slice(0, 10)}`
+    this.jobName = jobNameFor(o.cacheRoot)
+    this.#sweep()
+  }
+
+  /**
+   * Removes what finished jobs left when no coin was watching them (their submitter was killed
+   * and the next build found the record): job folders whose key has a record, and batch files
+   * (scripts, lists, outputs) that no live claim refers to. Recent files are kept, as a
+   * concurrent coin may be between writing them and submitting.
+   */
+  #sweep(): void {
+    const root = this.files.root
+    if (!existsSync(root)) return
+    const live = new Set<string>()
+    for (const key of readdirSync(root)) {
+      if (key === 'batches') continue
+      const claim = readJson<JobClaim>(this.files.claim(key))
+      if (existsSync(this.#o.recordPath(key))) rmSync(this.files.dir(key), { recursive: true, force: true })
+      else if (claim) live.add(claim.jobId.split('_')[0]!).add(claim.output)
+    }
+    if (!existsSync(this.files.batches)) return
+    const old = Date.now() - SWEEP_AGE_MS
+    for (const name of readdirSync(this.files.batches)) {
+      const path = join(this.files.batches, name)
+      if (statSync(path).mtimeMs > old) continue
+      const referenced = name.endsWith('.list')
+        ? readFileSync(path, 'utf8')
+            .split('\n')
+            .some((a) => a && existsSync(a))
+        : name.endsWith('.sh')
+          ? existsSync(path.replace(/\.sh$/, '.list'))
+          : live.has(path) || live.has(name.split('_')[0]!)
+      if (!referenced) rmSync(path, { force: true })
+    }
   }
 
   newStaging(key: string): string {
@@ -154,7 +196,23 @@ export class SlurmExecutor implements Executor {
   /** One scancel for every job cancelled in this turn (Ctrl-C cancels them all at once). */
   async #flushCancels(): Promise<void> {
     const batch = this.#toCancel.splice(0)
-    await this.commands.scancel(batch.map((t) => t.jobId!))
+    const ids = batch.map((t) => t.jobId!)
+    await this.commands.scancel(ids)
+    // Return only once Slurm has let go of them (COMPLETING until their processes are gone), so a
+    // coin that exits after Ctrl-C leaves nothing behind in squeue.
+    const t0 = Date.now()
+    while (Date.now() - t0 < CANCEL_WAIT_MS) {
+      const jobs = await this.commands.squeue(this.jobName).catch(() => undefined)
+      if (
+        jobs &&
+        !ids.some((id) => {
+          const q = jobs.get(id)
+          return q !== undefined && !isFinal(foldState(q.state))
+        })
+      )
+        break
+      await new Promise((r) => setTimeout(r, 200))
+    }
     for (const t of batch) {
       this.#tracked.delete(t)
       this.#cleanup(t)
@@ -194,6 +252,7 @@ export class SlurmExecutor implements Executor {
     t.action = { ...t.action, staging: previous.staging }
     t.jobId = claim.jobId
     t.output = claim.output
+    t.adoptedBatch = claim.batch
     t.attempt = claim.attempt
     t.submittedAt = claim.submittedAt
     t.state = 'pending'
@@ -257,6 +316,7 @@ export class SlurmExecutor implements Executor {
         jobId: t.jobId,
         attempt: t.attempt,
         output: t.output,
+        batch: list,
         submittedAt: t.submittedAt,
         host: hostname(),
         pid: process.pid,
@@ -371,7 +431,23 @@ export class SlurmExecutor implements Executor {
       rmSync(this.files.claim(t.action.key), { force: true })
       rmSync(eventsPathOf(this.files.action(t.action.key)), { force: true })
     } else rmSync(dir, { recursive: true, force: true })
+    // An adopted array's files go when none of its actions is left (whoever settles the last).
+    const list = t.adoptedBatch
+    t.adoptedBatch = undefined
+    if (
+      list &&
+      existsSync(list) &&
+      !readFileSync(list, 'utf8')
+        .split('\n')
+        .some((a) => a && existsSync(a))
+    )
+      for (const f of [list, list.replace(/\.list$/, '.sh')]) rmSync(f, { force: true })
   }
+}
+
+/** Every job of one cache shares this name, so one `squeue --name` sees them all (and only them). */
+export function jobNameFor(cacheRoot: string): string {
+  return `coin-${createHash('sha1').update(cacheRoot).digest('hex').slice(0, 10)}`
 }
 
 function describe(jobId: string, state: JobState, reason: string | undefined, s: SlurmSettings): string {

@@ -14,6 +14,8 @@ export interface JobClaim {
   jobId: string
   attempt: number
   output: string
+  /** The array's action list (its script is beside it): removed with the array's last job. */
+  batch: string
   submittedAt: number
   /** Which coin process submitted it (informational: any later coin may adopt it). */
   host: string
