@@ -1,0 +1,86 @@
+/**
+ * The default Coinfile (small sizes) on Slurm: a stage's checkpoints, predictions and scores are
+ * byte-identical to a local build from an empty cache, and a second build submits nothing. Only
+ * the closure of one evaluation (33 targets: data, prompts, base, two LoRA stages, their
+ * predictions and scores) runs here, to keep CI short; the whole results/forgetting was compared
+ * by hand (see the issue-9 note).
+ */
+import { spawnSync } from 'node:child_process'
+import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { coinBin, parseEvents, repoRoot, TempProject } from '../helpers/project.ts'
+import { jobsOf, slurmAvailable } from './cluster.ts'
+
+const SMALL = [
+  'data.train=60',
+  'data.test=20',
+  'base.steps=40',
+  'multitask.steps=40',
+  ...['scienceqa', 'textvqa', 'imagenet', 'gqa', 'vizwiz', 'grounding', 'vqav2', 'ocrvqa'].map(
+    (t) => `stages.${t}.steps=20`,
+  ),
+].flatMap((s) => ['--set', s])
+const SELECTION = 'eval/lora/2-textvqa/**'
+
+function project(): TempProject {
+  const p = new TempProject({ 'Coinfile.ts': readFileSync(join(repoRoot, 'Coinfile.ts'), 'utf8') })
+  cpSync(join(repoRoot, 'datasets/templates'), p.path('datasets/templates'), { recursive: true })
+  return p
+}
+
+/** `coin build --json` with a longer time limit than the rig's (33 Slurm jobs on a loaded 2-core machine). */
+function build(p: TempProject, ...args: string[]) {
+  const r = spawnSync(process.execPath, [coinBin, 'build', '--json', ...args], {
+    cwd: p.dir,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    timeout: 900_000,
+  })
+  const events = parseEvents(r.stdout)
+  const outcomes: Record<string, string> = {}
+  for (const e of events) if (e.event === 'target') outcomes[e.id] = e.outcome
+  return { code: r.status ?? -1, stderr: `${r.stderr}${r.error?.message ?? ''}`, events, outcomes }
+}
+
+/** Every materialised output file (cache/out/<id>.out/...) → its bytes. */
+function outputs(p: TempProject): Map<string, Buffer> {
+  const root = p.path('cache/out')
+  const files = new Map<string, Buffer>()
+  for (const f of readdirSync(root, { recursive: true }).map(String))
+    if (/\.out\/./.test(f) && statSync(join(root, f)).isFile()) files.set(f, readFileSync(join(root, f)))
+  return files
+}
+
+if (slurmAvailable()) {
+  test('default Coinfile: checkpoints, predictions and scores on Slurm equal the local ones', () => {
+    const local = project()
+    const remote = project()
+    const a = build(local, SELECTION, ...SMALL)
+    assert.is(a.code, 0, a.stderr)
+    const b = build(remote, SELECTION, ...SMALL, '--executor', 'slurm', '--slurm-poll', '250')
+    const failed = b.events.filter((e) => e.event === 'target' && e.outcome === 'failed')
+    assert.is(b.code, 0, `${b.stderr}${JSON.stringify(failed)}`)
+    assert.ok(Object.values(b.outcomes).every((o) => o === 'ran'))
+    assert.equal(Object.keys(b.outcomes).sort(), Object.keys(a.outcomes).sort())
+    const keys = (events: typeof a.events) =>
+      Object.fromEntries(events.flatMap((e) => (e.event === 'target' ? [[e.id, e.key]] : [])))
+    assert.equal(keys(b.events), keys(a.events))
+    const mine = outputs(local)
+    const theirs = outputs(remote)
+    assert.equal([...theirs.keys()].sort(), [...mine.keys()].sort())
+    assert.ok([...mine.keys()].some((f) => f.startsWith('train/lora/2-textvqa.out/weights')))
+    for (const [f, bytes] of mine) assert.ok(bytes.equals(theirs.get(f)!), `${f} differs`)
+
+    const jobs = jobsOf(remote.path('cache')).size
+    const again = build(remote, SELECTION, ...SMALL, '--executor', 'slurm')
+    assert.is(again.code, 0, again.stderr)
+    assert.ok(Object.values(again.outcomes).every((o) => o === 'fresh'))
+    assert.is(jobsOf(remote.path('cache')).size, jobs)
+    local.remove()
+    remote.remove()
+  })
+}
+
+test.run()
