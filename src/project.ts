@@ -3,6 +3,7 @@
  * open the cache. Every command that needs the graph starts here; none of this reads file contents
  * beyond the Coinfile itself.
  */
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { CacheLayout } from './cache/layout.ts'
 import { Store } from './cache/store.ts'
@@ -12,6 +13,7 @@ import { type LoadedCoinfile, loadCoinfile } from './config/load.ts'
 import { type ParamEntry, resolveParams } from './config/params.ts'
 import { didYouMean } from './config/suggest.ts'
 import { UserError } from './errors.ts'
+import { loadModuleGraph, type ModuleGraph } from './fingerprint/module-graph.ts'
 import { type Graph, idPattern, isPattern } from './graph/graph.ts'
 import { StatCache } from './hash/stat-cache.ts'
 import { Planner } from './plan/planner.ts'
@@ -29,6 +31,9 @@ export interface Project {
   params: Record<string, Json>
   paramEntries: ParamEntry[]
   graph: Graph
+  /** Every module the Coinfile reaches: rule identities and the closure digest come from it. */
+  modules: ModuleGraph
+  saveModuleGraph: () => Promise<void>
   layout: CacheLayout
   stat: StatCache
   store: Store
@@ -46,13 +51,32 @@ export async function openProject(o: ProjectOptions): Promise<Project> {
   const layout = new CacheLayout(resolve(o.cacheDir ?? resolve(loaded.root, 'cache')))
   const stat = await StatCache.load(layout.statCache)
   const store = new Store(layout, stat)
-  const planner = new Planner(graph, loaded.root, loaded.path, stat, store, layout)
-  return { loaded, root: loaded.root, params, paramEntries: entries, graph, layout, stat, store, planner }
+  const { graph: modules, save: saveModuleGraph } = await loadModuleGraph(
+    loaded.path,
+    loaded.root,
+    layout.moduleGraph,
+  )
+  const planner = new Planner(graph, loaded.root, modules, stat, store, layout)
+  return {
+    loaded,
+    root: loaded.root,
+    params,
+    paramEntries: entries,
+    graph,
+    modules,
+    saveModuleGraph,
+    layout,
+    stat,
+    store,
+    planner,
+  }
 }
 
 /** Writes back what this process learned: the stat cache and the out-state index. */
 export async function saveCaches(p: Project): Promise<void> {
   await p.stat.save()
+  // Only into a cache this process already uses: bad input must leave no cache/ behind.
+  if (existsSync(p.layout.root)) await p.saveModuleGraph()
   p.store.saveIndex()
 }
 

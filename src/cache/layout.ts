@@ -9,6 +9,8 @@
  *   logs/<target id>.log  the last attempt's log, kept even when it failed
  *   pins/<target id>      keys that `coin gc` keeps
  *   stat-cache.json       (dev, ino, size, mtime, ctime) → digest
+ *   module-graph.json     the Coinfile's module graph (rule identities), with the stats that
+ *                         keep it valid
  *   out-index.json        a copy of every out/<id>.json with its stat, so a no-op stats them
  *                         instead of reading and parsing thousands of small files
  */
@@ -45,6 +47,9 @@ export class CacheLayout {
   }
   get locks() {
     return join(this.root, 'locks')
+  }
+  get moduleGraph() {
+    return join(this.root, 'module-graph.json')
   }
   log(id: string) {
     return join(this.root, 'logs', `${id}.log`)

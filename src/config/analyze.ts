@@ -110,7 +110,10 @@ export function analyze(coinfile: Coinfile, params: Record<string, Json>, coinfi
           key: `${node.id}.inputs.${name}`,
           fix: 'declare that target, or correct the id passed to output(...)',
         })
-      if (!node.deps.includes(ref.id)) node.deps.push(ref.id)
+      // One edge per (upstream, dependent) pair, however many inputs read that upstream: Kahn's
+      // algorithm counts indegree per dependency, so a repeated dependent would be released early.
+      if (node.deps.includes(ref.id)) continue
+      node.deps.push(ref.id)
       nodes.get(ref.id)!.dependents.push(node.id)
     }
   }

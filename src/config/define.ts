@@ -41,10 +41,13 @@ export interface Progress {
   [metric: string]: number | string | undefined
 }
 
-/** What a rule's `run` receives. `inputs` are absolute paths; write outputs under `out`. */
+/**
+ * What a rule's `run` receives. `inputs` are absolute paths; write outputs under `out`.
+ * Everything here that can change the output is in the key. The target's id is deliberately not
+ * here: keys leave ids out so that two experiments sharing a prefix share checkpoints, so an
+ * output that depended on the id would be wrongly shared.
+ */
 export interface RunContext<P = Json> {
-  /** The target id, e.g. `train/lora/3-imagenet`. */
-  id: string
   /** This target's cache key (for provenance written into results). */
   key: string
   params: P
@@ -77,10 +80,28 @@ export interface RuleSpec<P> {
   version?: string
   run(ctx: RunContext<P>): Promise<void> | void
   /**
-   * What identifies the rule's code in the key when it has no `version`, if not its `run`
-   * function (a shell rule is identified by its command template).
+   * What identifies the rule's code in the key when it is written inside the Coinfile, if not its
+   * `run` function (a shell rule is identified by its command template).
    */
   identitySource?: string
+  /**
+   * Project files or folders (relative to the project root) this rule reads besides its inputs,
+   * e.g. the script a command runs: their contents are in every target's key.
+   */
+  uses?: string[]
+  /**
+   * For command rules: the words of a target's command (literal and interpolated), so the project
+   * files it names are in the key (see fingerprint/command-files.ts).
+   */
+  commandWords?(ctx: CommandWordsContext<P>): string[]
+}
+
+/** What a command is rendered with to find the files it names (before it runs). */
+export interface CommandWordsContext<P = Json> {
+  params: P
+  inputs: Record<string, string | string[]>
+  env: Record<string, string>
+  root: string
 }
 
 export interface Rule<P = Json> extends RuleSpec<P> {
@@ -124,6 +145,9 @@ export function isTargetDecl(x: unknown): x is TargetDecl {
 }
 
 /** Defines a rule: an in-process TypeScript function. Use `ctx`'s shell helper for commands. */
+// Declaring a rule has no side effect: this lets the bundler that computes rule identities drop
+// the other rules of a module from a rule's code closure (see fingerprint/module-graph.ts).
+/* @__NO_SIDE_EFFECTS__ */
 export function rule<P = Json>(spec: RuleSpec<P>): Rule<P> {
   const site = callerSite()
   const declare = (id: string, t: TargetSpec<P> = {}): TargetDecl<P> => {
@@ -154,6 +178,8 @@ export function rule<P = Json>(spec: RuleSpec<P>): Rule<P> {
     version: { value: spec.version },
     run: { value: spec.run },
     identitySource: { value: spec.identitySource },
+    uses: { value: spec.uses },
+    commandWords: { value: spec.commandWords },
     site: { value: site },
   }) as unknown as Rule<P>
   return r
@@ -187,6 +213,7 @@ export interface Coinfile<P extends Record<string, Json> = Record<string, Json>>
 }
 
 /** An identity function that gives Coinfile authors autocomplete and type checking. */
+/* @__NO_SIDE_EFFECTS__ */
 export function defineCoinfile<P extends Record<string, Json>>(spec: CoinfileSpec<P>): Coinfile<P> {
   return { ...spec, kind: 'coinfile', site: callerSite() }
 }

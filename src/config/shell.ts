@@ -21,15 +21,49 @@ export function sh(pieces: TemplateStringsArray, ...args: unknown[]): ShellComma
 export interface ShellRuleSpec<P> {
   name: string
   version?: string
+  /** Project files or folders the command reads besides those it names (see RuleSpec.uses). */
+  uses?: string[]
   command(ctx: RunContext<P>): ShellCommand
 }
 
+/**
+ * The words of a command, rendered as it will be for a target (with a placeholder output dir):
+ * literal words split on whitespace, interpolated values whole. Used only to find the project
+ * files a command names; the command itself is run by zx.
+ */
+export function commandWords(cmd: ShellCommand): string[] {
+  const words: string[] = []
+  cmd.pieces.forEach((piece, i) => {
+    words.push(...piece.split(/\s+/).filter(Boolean))
+    if (i < cmd.args.length) {
+      const arg = cmd.args[i]
+      for (const v of Array.isArray(arg) ? arg : [arg])
+        if (typeof v === 'string' || typeof v === 'number') words.push(String(v))
+    }
+  })
+  return words
+}
+
+/* @__NO_SIDE_EFFECTS__ */
 export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
   return rule<P>({
     name: spec.name,
     version: spec.version,
     // The key identifies a shell rule by its command template, not by the generic runner below.
     identitySource: spec.command.toString(),
+    uses: spec.uses,
+    commandWords: (ctx) =>
+      commandWords(
+        spec.command({
+          ...ctx,
+          key: '',
+          out: '/nonexistent/coin-out',
+          log: () => {},
+          progress: () => {},
+          signal: new AbortController().signal,
+          resources: { cpu: 1, gpus: [], memGB: 0 },
+        }),
+      ),
     async run(ctx) {
       const { $ } = await import('zx')
       const cmd = spec.command(ctx)

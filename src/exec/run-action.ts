@@ -25,12 +25,10 @@ export async function runAction(
     }
   const env: Record<string, string> = {
     CUDA_VISIBLE_DEVICES: action.grant.gpus.join(','),
-    COIN_TARGET: action.id,
     OMP_NUM_THREADS: String(action.grant.cpu),
     ...action.env,
   }
   const ctx: RunContext = {
-    id: action.id,
     key: action.key,
     params: action.params,
     inputs: action.inputs,

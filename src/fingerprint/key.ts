@@ -11,7 +11,8 @@
 import { canonicalJson, type Json } from '../hash/canonical-json.ts'
 import { type Digest, hashBytes } from '../hash/xxh.ts'
 
-export const KEY_FORMAT = 'coin-key-v1'
+// v2: rule identities are code closures (module graph), command rules' files are inputs.
+export const KEY_FORMAT = 'coin-key-v2'
 
 export type InputDigest =
   | { file: string; digest: Digest }
@@ -50,8 +51,12 @@ export function explainDifference(
   for (const name of [...names].sort()) {
     const a = before.inputs[name]
     const b = after.inputs[name]
-    if (!a) reasons.push(`input ${name} added`)
-    else if (!b) reasons.push(`input ${name} removed`)
+    if (!a)
+      reasons.push(name.startsWith('uses:') ? `the command now uses ${name.slice(5)}` : `input ${name} added`)
+    else if (!b)
+      reasons.push(
+        name.startsWith('uses:') ? `the command no longer uses ${name.slice(5)}` : `input ${name} removed`,
+      )
     else if (canonicalJson(a) !== canonicalJson(b)) reasons.push(describeInputChange(label(name), a, b))
   }
   for (const k of new Set([...Object.keys(before.env), ...Object.keys(after.env)]))
@@ -62,6 +67,8 @@ export function explainDifference(
 
 function describeInputChange(name: string, a: InputDigest, b: InputDigest): string {
   if ('output' in a && 'output' in b) return `upstream output changed: ${name}`
+  if (name.startsWith('uses:') && ('file' in b || 'dir' in b))
+    return `file ${name.slice(5)} used by the command changed`
   if ('file' in a && 'file' in b)
     return a.file === b.file
       ? `input file ${b.file} changed`

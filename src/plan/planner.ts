@@ -8,6 +8,7 @@
 
 import type { CacheLayout } from '../cache/layout.ts'
 import type { ActionRecord, OutState, Store } from '../cache/store.ts'
+import { commandFileInputs } from '../fingerprint/command-files.ts'
 import { digestFileInput } from '../fingerprint/inputs.ts'
 import {
   computeKey,
@@ -16,6 +17,7 @@ import {
   KEY_FORMAT,
   type KeyData,
 } from '../fingerprint/key.ts'
+import type { ModuleGraph } from '../fingerprint/module-graph.ts'
 import { ruleIdentity } from '../fingerprint/rule-identity.ts'
 import type { Graph } from '../graph/graph.ts'
 import type { StatCache } from '../hash/stat-cache.ts'
@@ -45,7 +47,8 @@ export class Planner {
   constructor(
     readonly graph: Graph,
     readonly root: string,
-    readonly coinfilePath: string,
+    /** The Coinfile's module graph: rule identities are code closures in it. */
+    readonly modules: ModuleGraph,
     readonly stat: StatCache,
     readonly store: Store,
     readonly layout: CacheLayout,
@@ -73,9 +76,19 @@ export class Planner {
         paths[name] = r.paths
       }
     }
+    if (decl.rule.uses || decl.rule.commandWords)
+      Object.assign(
+        inputs,
+        await commandFileInputs(decl, {
+          root: this.root,
+          cacheRoot: this.layout.root,
+          stat: this.stat,
+          inputs: paths,
+        }),
+      )
     let identity = this.#ruleIds.get(decl.rule)
     if (!identity) {
-      identity = ruleIdentity(decl.rule, this.coinfilePath, this.stat)
+      identity = ruleIdentity(decl.rule, this.modules, this.stat)
       this.#ruleIds.set(decl.rule, identity)
     }
     const keyData: KeyData = {

@@ -35,6 +35,24 @@ test('topological order, deps and closure', () => {
   ])
 })
 
+test('topological order holds when a target reads one upstream through several inputs', () => {
+  // Three inputs from the same upstream once released `c` after `b` alone (indegree 2, three
+  // decrements from `a`): `c` came before `b` in the order.
+  const g = analyze(
+    defineCoinfile({
+      targets: () => [
+        r('a'),
+        r('c', { inputs: { x: output('a'), y: output('a'), z: output('a'), w: output('b') } }),
+        r('b', { inputs: { x: output('a') } }),
+      ],
+    }),
+    {},
+    '/x/Coinfile.ts',
+  )
+  assert.equal(g.order, ['a', 'b', 'c'])
+  assert.equal(g.get('a').dependents.sort(), ['b', 'c'])
+})
+
 test('critical path: longer remaining chains get higher priority', () => {
   const g = analyze(chain, {}, '/x/Coinfile.ts')
   const cp = g.criticalPath(g.order, () => 1)

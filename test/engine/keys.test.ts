@@ -29,7 +29,7 @@ test('XXH3-128 of known bytes (pins the hash function)', async () => {
 })
 
 test('golden key: the key format is pinned', async () => {
-  assert.is(KEY_FORMAT, 'coin-key-v1')
+  assert.is(KEY_FORMAT, 'coin-key-v2')
   assert.is(await computeKey(data), GOLDEN)
 })
 
@@ -62,6 +62,6 @@ test('explainDifference names the first differing components', () => {
 })
 
 // Computed once from `data` above; update only with a KEY_FORMAT bump.
-const GOLDEN = 'ae2d602816118a8ae8ef3a2042bfdf6c'
+const GOLDEN = '8ec002e3ec7ef7ea6b021ee20ec27cfa'
 
 test.run()

@@ -77,7 +77,14 @@ async function setup(
   const layout = new CacheLayout(join(dir, 'cache'))
   const stat = new StatCache(undefined)
   const store = new Store(layout, stat)
-  const planner = new Planner(graph, dir, join(dir, 'Coinfile.ts'), stat, store, layout)
+  const planner = new Planner(
+    graph,
+    dir,
+    { entry: join(dir, 'Coinfile.ts'), root: dir, modules: {}, exports: {} },
+    stat,
+    store,
+    layout,
+  )
   const events: BuildEvent[] = []
   const summary = await build({
     graph,

@@ -1,0 +1,86 @@
+/**
+ * The project files a rule's command depends on are inputs: the script a command runs
+ * (`python scripts/train.py ...`) is in the key, so editing it makes exactly that rule's targets
+ * stale, and `coin why` names it. Two sources:
+ * - `uses` on the rule: project paths (files or folders) it declares it reads;
+ * - for a command rule, the words of its command for this target (literal words and interpolated
+ *   values) that name an existing file or folder inside the project.
+ * Excluded: the project root itself, the cache, node_modules, and the target's declared inputs
+ * (already in the key). Each becomes a key input named `uses:<path>`.
+ */
+import { existsSync, statSync } from 'node:fs'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
+import type { AnyTargetDecl } from '../config/define.ts'
+import { UserError } from '../errors.ts'
+import type { StatCache } from '../hash/stat-cache.ts'
+import { digestDirectory } from './inputs.ts'
+import type { InputDigest } from './key.ts'
+
+export interface CommandFilesContext {
+  root: string
+  cacheRoot: string
+  stat: StatCache
+  /** The target's resolved input paths (handed to the command as they will be at run time). */
+  inputs: Record<string, string | string[]>
+}
+
+export async function commandFileInputs(
+  decl: AnyTargetDecl,
+  ctx: CommandFilesContext,
+): Promise<Record<string, InputDigest>> {
+  const declared = (decl.rule.uses ?? []).map((p) => {
+    const abs = resolve(ctx.root, p)
+    if (!existsSync(abs))
+      throw new UserError({
+        message: `rule "${decl.rule.name}" declares uses: "${p}", which does not exist`,
+        file: decl.rule.site?.file,
+        line: decl.rule.site?.line,
+        key: `${decl.rule.name}.uses`,
+        fix: 'list files or folders that exist, relative to the project root',
+      })
+    return abs
+  })
+  const words = decl.rule.commandWords?.({
+    params: decl.params,
+    inputs: ctx.inputs,
+    env: decl.env,
+    root: ctx.root,
+  })
+  const inputPaths = new Set(Object.values(ctx.inputs).flat())
+  const candidates = new Set<string>(declared)
+  for (const w of words ?? []) {
+    const abs = candidatePath(w, ctx.root)
+    if (!abs || inputPaths.has(abs) || !inProject(abs, ctx) || !existsSync(abs)) continue
+    candidates.add(abs)
+  }
+  const out: Record<string, InputDigest> = {}
+  for (const abs of [...candidates].sort()) {
+    const rel = relative(ctx.root, abs).split(sep).join('/')
+    const st = statSync(abs)
+    out[`uses:${rel}`] = st.isDirectory()
+      ? { dir: rel, digest: await digestDirectory(abs, ctx.stat) }
+      : { file: rel, digest: await ctx.stat.digest(abs, st) }
+  }
+  return out
+}
+
+/** A word as a path: quotes stripped, `--flag=value` reduced to its value. */
+function candidatePath(word: string, root: string): string | undefined {
+  let w = word.trim().replace(/^['"]|['"]$/g, '')
+  const eq = w.indexOf('=')
+  if (w.startsWith('-')) {
+    if (eq < 0) return undefined
+    w = w.slice(eq + 1)
+  }
+  if (!w || w.includes('\n') || w.length > 4096) return undefined
+  return isAbsolute(w) ? w : resolve(root, w)
+}
+
+function inProject(abs: string, ctx: CommandFilesContext): boolean {
+  const rel = relative(ctx.root, abs)
+  if (!rel || rel.startsWith('..') || isAbsolute(rel)) return false
+  const cache = relative(ctx.cacheRoot, abs)
+  if (!cache || !cache.startsWith('..')) return false // the cache, or inside it
+  if (!relative(abs, ctx.cacheRoot).startsWith('..')) return false // a folder holding the cache
+  return !rel.split(sep).includes('node_modules')
+}
