@@ -6,6 +6,29 @@ import type { Diagnostic } from './errors.ts'
  */
 export type Outcome = 'fresh' | 'restored' | 'ran' | 'failed' | 'skipped'
 
+/**
+ * What `status`, `why` and `build --dry-run` say a build would do, in the same `target` event
+ * (with `planned: true`): fresh, restore (from the run cache), run, or pending (an upstream runs
+ * first; this one reruns unless that output comes out identical).
+ */
+export type PlannedOutcome = 'fresh' | 'restore' | 'run' | 'pending'
+
+/** One line per target of `coin status|why|build --dry-run --json`, then a `done` line. */
+export type PlanEvent =
+  | {
+      event: 'target'
+      planned: true
+      id: string
+      outcome: PlannedOutcome
+      key?: string
+      reason?: string
+      /** The upstream target that must run first (pending). */
+      upstream?: string
+      /** Where the target is declared (file:line). */
+      declared?: string
+    }
+  | { event: 'done'; planned: true; ok: true; counts: Record<PlannedOutcome, number> }
+
 export type BuildEvent =
   | { event: 'plan'; targets: number; selected: string[] }
   | { event: 'swept'; staging: number }

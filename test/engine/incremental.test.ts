@@ -89,12 +89,13 @@ test('adding a target leaves the others fresh; status and dry-run predict the bu
     .stdout.trim()
     .split('\n')
     .map((l) => JSON.parse(l))
+    .filter((e: { event: string }) => e.event === 'target')
   assert.equal(
-    status.map((s: { id: string; status: string }) => [s.id, s.status]),
+    status.map((s: { id: string; outcome: string }) => [s.id, s.outcome]),
     [
       ['data/upper', 'fresh'],
       ['data/count', 'fresh'],
-      ['data/count2', 'restorable'],
+      ['data/count2', 'restore'],
     ],
   )
   const dry = p.coin('build', '--dry-run')

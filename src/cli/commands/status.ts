@@ -1,16 +1,33 @@
 /** `coin status` and `coin build --dry-run`: what each target is (fresh, restorable, must run) and why. */
 import type { Command } from 'commander'
 import pc from 'picocolors'
+import { formatSite } from '../../config/site.ts'
+import type { PlanEvent, PlannedOutcome } from '../../events.ts'
 import type { Decision } from '../../plan/planner.ts'
 import type { Project } from '../../project.ts'
 import { action } from '../errors.ts'
 import { openSelection, withSet } from '../options.ts'
 
-const label: Record<Decision['status'], string> = {
+const label: Record<PlannedOutcome, string> = {
   fresh: 'fresh',
-  restorable: 'restore',
+  restore: 'restore',
   run: 'run',
   pending: 'run?',
+}
+
+/** A plan decision as the shared `target` event (`planned: true`) of events.ts. */
+export function plannedEvent(project: Project, id: string, d: Decision): PlanEvent {
+  const outcome: PlannedOutcome = d.status === 'restorable' ? 'restore' : d.status
+  return {
+    event: 'target',
+    planned: true,
+    id,
+    outcome,
+    key: 'fp' in d ? d.fp.key : undefined,
+    reason: 'reason' in d ? d.reason : undefined,
+    upstream: d.status === 'pending' ? d.upstream : undefined,
+    declared: formatSite(project.graph.get(id).decl.site, project.root),
+  }
 }
 
 export async function printPlan(
@@ -19,22 +36,24 @@ export async function printPlan(
   o: { json: boolean; verb: string },
 ) {
   const plan = await project.planner.plan(ids)
-  const counts: Record<string, number> = { fresh: 0, restorable: 0, run: 0, pending: 0 }
+  const counts: Record<PlannedOutcome, number> = { fresh: 0, restore: 0, run: 0, pending: 0 }
   for (const id of ids) {
-    const d = plan.get(id)!
-    counts[d.status]!++
-    const key = 'fp' in d ? d.fp.key : undefined
-    const reason = 'reason' in d ? d.reason : undefined
-    if (o.json) process.stdout.write(`${JSON.stringify({ id, status: d.status, key, reason })}\n`)
-    else if (d.status !== 'fresh') {
-      const color = d.status === 'restorable' ? pc.cyan : pc.yellow
-      process.stdout.write(`  ${id.padEnd(36)} ${color(label[d.status].padEnd(8))} ${pc.dim(reason ?? '')}\n`)
+    const e = plannedEvent(project, id, plan.get(id)!)
+    if (e.event !== 'target') continue
+    counts[e.outcome]++
+    if (o.json) process.stdout.write(`${JSON.stringify(e)}\n`)
+    else if (e.outcome !== 'fresh') {
+      const color = e.outcome === 'restore' ? pc.cyan : pc.yellow
+      process.stdout.write(
+        `  ${id.padEnd(36)} ${color(label[e.outcome].padEnd(8))} ${pc.dim(e.reason ?? '')}\n`,
+      )
     }
   }
-  if (!o.json) {
+  if (o.json) process.stdout.write(`${JSON.stringify({ event: 'done', planned: true, ok: true, counts })}\n`)
+  else {
     const parts = Object.entries(counts)
       .filter(([, n]) => n > 0)
-      .map(([k, n]) => `${n} ${k === 'pending' ? 'pending upstream' : k}`)
+      .map(([k, n]) => `${n} ${k === 'pending' ? 'pending upstream' : k === 'restore' ? 'restorable' : k}`)
     process.stdout.write(`${ids.length} targets: ${parts.join(', ')}\n`)
   }
   return 0

@@ -4,6 +4,7 @@ import pc from 'picocolors'
 import { formatSite } from '../../config/site.ts'
 import { action } from '../errors.ts'
 import { openSelection, withSet } from '../options.ts'
+import { plannedEvent } from './status.ts'
 
 export function register(program: Command): void {
   withSet(
@@ -22,9 +23,7 @@ export function register(program: Command): void {
           const d = plan.get(id)!
           const site = formatSite(project.graph.get(id).decl.site, project.root)
           if (opts.json) {
-            process.stdout.write(
-              `${JSON.stringify({ id, status: d.status, reason: 'reason' in d ? d.reason : undefined, declared: site })}\n`,
-            )
+            process.stdout.write(`${JSON.stringify(plannedEvent(project, id, d))}\n`)
             continue
           }
           if (d.status === 'fresh')
