@@ -27,6 +27,10 @@ const dir = mkdtempSync(join(tmpdir(), 'coin-closure-'))
 for (const f of ['src', 'rules', 'datasets', 'Coinfile.ts', 'package.json', 'tsconfig.json'])
   cpSync(join(repoRoot, f), join(dir, f), { recursive: true })
 symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'))
+// Resolve 'coin' and 'coin/rules' to the TypeScript sources edited below (not to a build of them).
+const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+pkg.exports = { '.': './src/index.ts', './rules': './rules/index.ts' }
+writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg))
 const project = await openProject({ file: join(dir, 'Coinfile.ts'), cacheDir: join(dir, 'cache') })
 
 async function identities(): Promise<Map<string, string>> {
