@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { jobNameFor } from '../../src/exec/slurm/executor.ts'
-import { repoRoot } from '../helpers/project.ts'
+import { coinBin, parseEvents, repoRoot, type TempProject } from '../helpers/project.ts'
 
 let ready: boolean | undefined
 
@@ -40,10 +40,27 @@ export function jobsOf(cacheRoot: string): Map<string, string> {
 export const active = (jobs: Map<string, string>) =>
   [...jobs].filter(([, s]) => ['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING'].includes(s))
 
-export async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
+export async function until(what: string, ok: () => boolean, ms = 300_000): Promise<void> {
   const t0 = Date.now()
   while (!ok()) {
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 100))
   }
+}
+
+/**
+ * `coin build --json` with a longer time limit than the rig's: Slurm jobs wait for the node's two
+ * CPUs, which other test runs on the same machine may hold.
+ */
+export function build(p: TempProject, ...args: string[]) {
+  const r = spawnSync(process.execPath, [coinBin, 'build', '--json', ...args], {
+    cwd: p.dir,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    timeout: 900_000,
+  })
+  const events = parseEvents(r.stdout)
+  const outcomes: Record<string, string> = {}
+  for (const e of events) if (e.event === 'target') outcomes[e.id] = e.outcome
+  return { code: r.status ?? -1, stderr: `${r.stderr}${r.error?.message ?? ''}`, events, outcomes }
 }

@@ -5,13 +5,12 @@
  * predictions and scores) runs here, to keep CI short; the whole results/forgetting was compared
  * by hand (see the issue-9 note).
  */
-import { spawnSync } from 'node:child_process'
 import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { coinBin, parseEvents, repoRoot, TempProject } from '../helpers/project.ts'
-import { jobsOf, slurmAvailable } from './cluster.ts'
+import { repoRoot, TempProject } from '../helpers/project.ts'
+import { build, jobsOf, slurmAvailable } from './cluster.ts'
 
 const SMALL = [
   'data.train=60',
@@ -28,20 +27,6 @@ function project(): TempProject {
   const p = new TempProject({ 'Coinfile.ts': readFileSync(join(repoRoot, 'Coinfile.ts'), 'utf8') })
   cpSync(join(repoRoot, 'datasets/templates'), p.path('datasets/templates'), { recursive: true })
   return p
-}
-
-/** `coin build --json` with a longer time limit than the rig's (33 Slurm jobs on a loaded 2-core machine). */
-function build(p: TempProject, ...args: string[]) {
-  const r = spawnSync(process.execPath, [coinBin, 'build', '--json', ...args], {
-    cwd: p.dir,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
-    timeout: 900_000,
-  })
-  const events = parseEvents(r.stdout)
-  const outcomes: Record<string, string> = {}
-  for (const e of events) if (e.event === 'target') outcomes[e.id] = e.outcome
-  return { code: r.status ?? -1, stderr: `${r.stderr}${r.error?.message ?? ''}`, events, outcomes }
 }
 
 /** Every materialised output file (cache/out/<id>.out/...) → its bytes. */

@@ -11,7 +11,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { BuildEvent } from '../../src/events.ts'
 import { parseEvents, TempProject } from '../helpers/project.ts'
-import { active, jobsOf, slurmAvailable, until } from './cluster.ts'
+import { active, build, jobsOf, slurmAvailable, until } from './cluster.ts'
 import { SLURM_COINFILE } from './fixture.ts'
 
 const SLURM = ['--executor', 'slurm', '--slurm-poll', '250']
@@ -50,9 +50,9 @@ if (slurmAvailable()) {
   test('same bytes as the local executor; a second build submits nothing; per-target executor', () => {
     const local = project()
     const remote = project()
-    const a = local.build('data/count')
+    const a = build(local, 'data/count')
     assert.is(a.code, 0, a.stderr)
-    const b = remote.build('data/count', 'where/slurm', 'where/local', ...SLURM)
+    const b = build(remote, 'data/count', 'where/slurm', 'where/local', ...SLURM)
     assert.is(b.code, 0, b.stderr)
     assert.equal(b.outcomes, {
       'data/upper': 'ran',
@@ -72,7 +72,7 @@ if (slurmAvailable()) {
     assert.is(job('where/local'), 'job:')
     const jobs = jobsOf(remote.path('cache')).size
     assert.is(jobs, 3)
-    const again = remote.build('data/count', 'where/slurm', 'where/local', ...SLURM)
+    const again = build(remote, 'data/count', 'where/slurm', 'where/local', ...SLURM)
     assert.is(again.code, 0, again.stderr)
     assert.ok(Object.values(again.outcomes).every((o) => o === 'fresh'))
     assert.not.ok(again.events.some((e) => e.event === 'start'))
@@ -84,7 +84,7 @@ if (slurmAvailable()) {
 
   test('a non-zero exit: reported with its log tail, retried per policy, nothing half-written', () => {
     const p = project()
-    const r = p.build('bad/exit', ...SLURM, '--slurm-retries', '1')
+    const r = build(p, 'bad/exit', ...SLURM, '--slurm-retries', '1')
     assert.is(r.code, 1, r.stderr)
     const t = targetOf(r.events, 'bad/exit')
     assert.is(t.outcome, 'failed')
@@ -98,7 +98,7 @@ if (slurmAvailable()) {
     assert.match(logsOf(r.events), 'resubmitting (retry policy)')
     assertNothingLeft(p, t.key)
     // A rule's UserError comes back from the worker with its diagnostic, exits 2, is not retried.
-    const u = p.build('bad/user', ...SLURM, '--slurm-retries', '1')
+    const u = build(p, 'bad/user', ...SLURM, '--slurm-retries', '1')
     assert.is(u.code, 2, u.stderr)
     assert.match(u.stderr, 'data/train.json: record 3 has no answer')
     assert.match(u.stderr, 'key: records[3].answer')
