@@ -1,6 +1,6 @@
 /**
  * Which executor runs each target: the target's `executor:`, else `--executor`, else the
- * Coinfile's `executor:`, else local. The Slurm executor is created (and its module loaded) only
+ * Coinfile's `executor:`, else local; `--local <glob>` keeps matching targets local regardless. The Slurm executor is created (and its module loaded) only
  * when some target of the selection uses it.
  */
 import { spawnSync } from 'node:child_process'
@@ -10,12 +10,15 @@ import { LocalExecutor } from '../exec/local.ts'
 import { ruleRegistry } from '../exec/rules.ts'
 import type { SlurmExecutor } from '../exec/slurm/executor.ts'
 import { mergeSettings, type SlurmSettings } from '../exec/slurm/settings.ts'
+import { idPattern } from '../graph/graph.ts'
 import type { Project } from '../project.ts'
 
 const NAMES = ['local', 'slurm'] as const
 
 export interface SlurmCliOptions {
   executor?: string
+  /** Id globs that run locally whatever their executor (cheap targets of a Slurm build). */
+  local?: string[]
   slurmPartition?: string
   slurmAccount?: string
   slurmQos?: string
@@ -47,11 +50,12 @@ export async function chooseExecutors(
     check(o.executor, { key: '--executor' }) ??
     check(coinfile.executor, { file: project.loaded.path, line: coinfile.site?.line, key: 'executor' }) ??
     'local'
+  const keepLocal = (o.local ?? []).map((g) => idPattern(g))
   const choice = new Map<string, (typeof NAMES)[number]>()
   for (const id of closure) {
     const { decl } = project.graph.get(id)
     const own = check(decl.executor, { file: decl.site?.file, line: decl.site?.line, key: `${id}.executor` })
-    choice.set(id, own ?? fallback)
+    choice.set(id, keepLocal.some((re) => re.test(id)) ? 'local' : (own ?? fallback))
   }
   if (![...choice.values()].includes('slurm')) return { local, executorFor: () => local }
   if (spawnSync('sbatch', ['--version'], { stdio: 'ignore' }).status !== 0)

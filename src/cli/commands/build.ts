@@ -31,6 +31,12 @@ export function register(program: Command): void {
       '--executor <name>',
       'where targets run unless they say: local or slurm (default: the Coinfile’s, else local)',
     )
+    .option(
+      '--local <glob>',
+      'run the targets matching this id glob locally, whatever their executor (repeatable)',
+      collect,
+      [],
+    )
     .option('--slurm-partition <name>', 'sbatch --partition')
     .option('--slurm-account <name>', 'sbatch --account')
     .option('--slurm-qos <name>', 'sbatch --qos')
