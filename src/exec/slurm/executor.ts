@@ -390,7 +390,12 @@ export class SlurmExecutor implements Executor {
   #settle(t: Tracked, state: JobState, reason: string | undefined): void {
     this.#tracked.delete(t)
     if (t.startLatencyMs !== undefined) this.startLatencies.push(t.startLatencyMs)
-    if (state === 'completed' && t.result?.status === 'ok') {
+    // A record means the work is done, whoever did it (another coin watching the same adopted
+    // job may have cleaned its events file first); the build verifies it before use.
+    if (
+      (state === 'completed' && t.result?.status === 'ok') ||
+      existsSync(this.#o.recordPath(t.action.key))
+    ) {
       this.#cleanup(t)
       t.resolve({ status: 'ok' })
       return
