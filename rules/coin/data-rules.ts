@@ -59,9 +59,8 @@ export const prompts = rule<{ task: string; template: string }>({
   name: 'prompts',
   async run({ inputs, params, out }) {
     const dir = inputs.task as string
-    const instruction = (
-      await loadTemplateSet(params.template as TemplateSetName, inputs.templates as string)
-    )(params.task)
+    const set = await loadTemplateSet(params.template as TemplateSetName, inputs.templates as string)
+    const instruction = (id: string | number | undefined) => set(params.task, id)
     const train = await readJson<TrainRecord[]>(join(dir, TRAIN_FILE))
     const test = await readJson<TestRecord[]>(join(dir, TEST_FILE))
     await writeJson(join(out, TRAIN_FILE), applyTemplate(train, params.task, instruction))
