@@ -8,7 +8,8 @@
  *   local [N, L] int32 per example and slot, an index into ids (0 for padding)
  *   wts [N, L] float  bag weights (0 for padding)
  *   y [N, V] float    one-hot targets (train only)
- *   adam.step_size [], adam.bc2_sqrt [] (train only, see adam.ts)
+ *   adam.step_size [], adam.bc2_sqrt [], adam.decay [] (train only, see adam.ts)
+ *   dropout.mask:{i} [N, in] (train only, adapted layers: LoRA dropout, see network.ts)
  *
  * Train-step outputs: `loss`, then for each trained tensor T: `next:T`, `next:adam.m:T`,
  * `next:adam.v:T`; with `gradients: true` also `grad:T` (the hand-derived gradient, for tests).
@@ -24,7 +25,14 @@
 import { adamUpdate } from './adam.ts'
 import { type GradNeeds, type LinearGrads, type LinearValues, Network } from './network.ts'
 import { attr, GraphBuilder, type Value } from './onnx-graph.ts'
-import { type AdapterMethod, adapterNames, baseNames } from './params.ts'
+import {
+  type AdapterMethod,
+  adaptedLayers,
+  adapterNames,
+  baseNames,
+  DEFAULT_LORA_DROPOUT,
+  PROJECTOR_LAYER,
+} from './params.ts'
 import type { MethodConfig, ModelConfig } from './types.ts'
 
 export const io = {
@@ -33,6 +41,7 @@ export const io = {
   v: (t: string) => `adam.v:${t}`,
   grad: (t: string) => `grad:${t}`,
   embeddingRows: 'embedding.rows',
+  mask: (i: number) => `dropout.mask:${i}`,
   packed: 'embedding.packed',
   packedRows: 'next:embedding.packed.rows',
 }
@@ -61,14 +70,23 @@ export interface TrainGraph {
   sparseEmbedding: boolean
   /** Every weight input: base tensors (or `embedding.packed` in its place) plus adapter tensors. */
   weights: string[]
+  /** The dropout-mask inputs: name and width (`in` of the adapted layer). */
+  masks: { name: string; width: number }[]
 }
 
 /**
  * Declares every weight of the model (base + adapter) as an input and groups them per layer. With
  * `packed`, the embedding input is the [F, 3·D] table of rows and Adam moments (see above).
  */
-function declareWeights(g: GraphBuilder, shape: GraphShape, method: AdapterMethod | null, packed = false) {
+function declareWeights(
+  g: GraphBuilder,
+  shape: GraphShape,
+  method: AdapterMethod | null,
+  packed = false,
+  masks = false,
+) {
   const dims = [shape.embedDim, ...shape.hidden, shape.vocabSize]
+  const adapted = new Set(method ? adaptedLayers(shape.hidden) : [])
   const embedding = packed
     ? g.input(io.packed, 'float', [shape.featureDim, 3 * shape.embedDim])
     : g.input(baseNames.embedding, 'float', [shape.featureDim, shape.embedDim])
@@ -81,7 +99,8 @@ function declareWeights(g: GraphBuilder, shape: GraphShape, method: AdapterMetho
       b: g.input(baseNames.bias(i), 'float', [fout]),
     }
     weights.push(p.W, p.b)
-    if (method) {
+    if (method && adapted.has(i)) {
+      if (masks) p.mask = g.input(io.mask(i), 'float', ['N', fin])
       p.A = g.input(adapterNames.a(i), 'float', [fin, method.r])
       p.B = g.input(adapterNames.b(i), 'float', [method.r, fout])
       weights.push(p.A, p.B)
@@ -127,12 +146,14 @@ export function buildTrainGraph(
   const g = new GraphBuilder(`coin-learner-train-${method.kind}`)
   const net = new Network(g, adapter)
   const full = adapter === null
-  const w = declareWeights(g, shape, adapter, full)
+  const dropout = adapter !== null && (adapter.dropout ?? DEFAULT_LORA_DROPOUT) > 0
+  const w = declareWeights(g, shape, adapter, full, dropout)
   const batch = declareBatch(g)
   const y = g.input('y', 'float', ['N', shape.vocabSize])
   const adamIn = {
     stepSize: g.input('adam.step_size', 'float', []),
     bc2Sqrt: g.input('adam.bc2_sqrt', 'float', []),
+    decay: g.input('adam.decay', 'float', []),
   }
 
   // The batch's rows of the table (and, packed under `full`, of its Adam moments).
@@ -156,12 +177,17 @@ export function buildTrainGraph(
   const { loss, dLogits } = net.softmaxCrossEntropy(logits, y)
   g.output('loss', loss)
 
-  // Backward, last layer first. Base weights train only under `full`; adapters under lora/moelora.
-  // The input gradient of layer 0 (d bag) is needed only when the embedding trains.
+  // Backward, last layer first. Base weights train under `full`, and the projector (layer 0) under
+  // every method; adapters under lora/moelora. The input gradient of layer 0 (d bag) is needed
+  // only when the embedding trains.
   const grads: LinearGrads[] = []
   let dy = dLogits
   for (let i = w.layers.length - 1; i >= 0; i--) {
-    const needs: GradNeeds = { base: full, adapter: !full, input: i > 0 || full }
+    const needs: GradNeeds = {
+      base: full || i === PROJECTOR_LAYER,
+      adapter: !full && w.layers[i]!.A !== undefined,
+      input: i > 0 || full,
+    }
     const gi = net.linearBackward(dy, w.layers[i]!, caches[i]!, needs, `l${i}`)
     grads[i] = gi
     if (i > 0) dy = net.reluBackward(pres[i - 1]!, gi.x!, `l${i - 1}.dpre`)
@@ -173,7 +199,9 @@ export function buildTrainGraph(
     if (grad === undefined) throw new Error(`internal error: no gradient for ${name}`)
     const m = g.input(io.m(name), 'float', tensorDims)
     const v = g.input(io.v(name), 'float', tensorDims)
-    const next = adamUpdate(g, adamIn, p, grad, m, v, `adam.${name}`)
+    // HuggingFace's Trainer decays every parameter but biases (and norms, which this model lacks).
+    const decays = !name.endsWith('.bias')
+    const next = adamUpdate(g, adamIn, p, grad, m, v, `adam.${name}`, decays)
     g.output(io.next(name), next.p)
     g.output(io.next(io.m(name)), next.m)
     g.output(io.next(io.v(name)), next.v)
@@ -183,7 +211,7 @@ export function buildTrainGraph(
   let sparseEmbedding = false
   if (moments) {
     const dRows = net.embeddingBagBackward(rows, batch.local, batch.wts, grads[0]!.x!)
-    const next = adamUpdate(g, adamIn, rows, dRows, moments.m, moments.v, 'adam.embedding')
+    const next = adamUpdate(g, adamIn, rows, dRows, moments.m, moments.v, 'adam.embedding', true)
     g.output(io.packedRows, g.op('Concat', [next.p, next.m, next.v], { axis: attr.int(1) }))
     if (opts.gradients) g.output(io.grad(io.embeddingRows), dRows)
     sparseEmbedding = true
@@ -193,7 +221,11 @@ export function buildTrainGraph(
       dense.push(baseNames.weight(i), baseNames.bias(i))
     }
   } else if (adapter) {
-    for (let i = 0; i < w.layers.length; i++) {
+    const j = PROJECTOR_LAYER
+    update(baseNames.weight(j), w.layers[j]!.W, grads[j]!.W, [dims[j]!, dims[j + 1]!])
+    update(baseNames.bias(j), w.layers[j]!.b, grads[j]!.b, [dims[j + 1]!])
+    dense.push(baseNames.weight(j), baseNames.bias(j))
+    for (const i of adaptedLayers(shape.hidden)) {
       const p = w.layers[i]!
       update(adapterNames.a(i), p.A!, grads[i]!.A, [dims[i]!, adapter.r])
       update(adapterNames.b(i), p.B!, grads[i]!.B, [adapter.r, dims[i + 1]!])
@@ -204,7 +236,8 @@ export function buildTrainGraph(
       }
     }
   }
-  return { model: g.toModel(), dense, sparseEmbedding, weights: w.weights }
+  const masks = w.layers.flatMap((p, i) => (p.mask ? [{ name: io.mask(i), width: dims[i]! }] : []))
+  return { model: g.toModel(), dense, sparseEmbedding, weights: w.weights, masks }
 }
 
 export interface ForwardGraph {

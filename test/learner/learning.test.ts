@@ -6,7 +6,8 @@ import type { Checkpoint, MethodConfig, ModelConfig } from '../../rules/learner/
 import { UserError } from '../../src/errors.ts'
 import { accuracy, COLORS, colorTask } from './fixtures.ts'
 
-const CONFIG: ModelConfig = { featureDim: 4096, embedDim: 16, hidden: [32], vocab: COLORS, seed: 1 }
+// hidden [projector, LLM layer]: adapters sit on layer 1 only.
+const CONFIG: ModelConfig = { featureDim: 4096, embedDim: 16, hidden: [32, 32], vocab: COLORS, seed: 1 }
 const TRAIN = colorTask(300, 1)
 const TEST = colorTask(150, 2)
 const CHANCE = 1 / COLORS.length
@@ -38,17 +39,25 @@ test('full training learns the task (held-out accuracy far above chance)', async
 })
 
 for (const method of [LORA, MOE]) {
-  test(`${method.kind} learns on a frozen base and leaves the base bit-identical`, async () => {
+  test(`${method.kind} learns on a frozen base (but the projector) and leaves the rest bit-identical`, async () => {
     const base = initModel(CONFIG)
     const baseBytes = bytesOf(base, 'base')
+    const frozen = (b: Map<string, string>) => new Map([...b].filter(([k]) => !k.startsWith('layers.0.')))
     const ckpt = await train(base, method, TRAIN, { steps: 300, lr: 0.03, batchSize: 32, seed: 3 })
     const acc = accuracy(await predict(ckpt, TEST), TEST)
     // The base (embedding included) is random and frozen, so the adapter sees a fixed random
     // projection of the features: it learns, but less than full training.
     assert.ok(acc > 2 * CHANCE, `held-out accuracy ${acc} (chance ${CHANCE.toFixed(3)})`)
-    assert.equal(bytesOf(ckpt, 'base'), baseBytes)
+    assert.equal(frozen(bytesOf(ckpt, 'base')), frozen(baseBytes))
+    // The projector trains in full beside the adapter, as CoIN's mm_projector does.
+    assert.is.not(bytesOf(ckpt, 'base').get('layers.0.weight'), baseBytes.get('layers.0.weight'))
     assert.equal(bytesOf(base, 'base'), baseBytes, 'the input checkpoint is not modified')
-    assert.equal(ckpt.adapter?.method, method)
+    assert.equal(ckpt.adapter?.method, { ...method, dropout: 0.05 })
+    assert.equal(
+      Object.keys(ckpt.adapter!.tensors).filter((k) => k.startsWith('layers.2')),
+      [],
+      'no adapter on the output layer',
+    )
   })
 
   test(`${method.kind}: a second train() continues the same adapter`, async () => {
