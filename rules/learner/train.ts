@@ -116,6 +116,7 @@ export function stepFeeds(
     'adam.bc2_sqrt': new ort.Tensor('float32', Float32Array.of(scalars.bc2Sqrt), []),
     'adam.decay': new ort.Tensor('float32', Float32Array.of(scalars.decay), []),
   }
+  if (graph.sceneRowsOnly) feeds[io.sceneRows] = new ort.Tensor('float32', batch.sceneRows, [batch.k])
   for (const { name, width } of graph.masks) {
     const mask = masks[name] ?? new Float32Array(batch.n * width).fill(1)
     feeds[name] = new ort.Tensor('float32', mask, [batch.n, width])
@@ -315,9 +316,11 @@ export async function train(
   const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, state.weights[n]!]))
   let base = ckpt.base
   if (!full) {
-    // The projector trained beside the adapter; every other base tensor stayed frozen.
+    // The projector trained beside the adapter (layer 0 and the scene rows of the embedding, whose
+    // text rows came back unchanged); every other base tensor stayed frozen.
     const projector = [baseNames.weight(PROJECTOR_LAYER), baseNames.bias(PROJECTOR_LAYER)]
-    base = { ...ckpt.base, ...pick(projector) }
+    const embedding = unpackEmbedding(state.weights[io.packed]!).E
+    base = { ...ckpt.base, ...pick(projector), [baseNames.embedding]: embedding }
   } else {
     const embedding = unpackEmbedding(state.weights[io.packed]!).E
     base = Object.fromEntries(

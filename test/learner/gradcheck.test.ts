@@ -130,6 +130,14 @@ for (const method of METHODS) {
         checked.push('embedding')
         assert.is(checked.length, 1 + 2 * (config.hidden.length + 1))
       } else {
+        // Text rows (prompt words, bias) are frozen under adapters: no gradient; scene rows
+        // (here the empty scene's counts, "no target", ...) belong to the projector and get one.
+        const rows = out[io.grad(io.embeddingRows)]!.data as Float32Array
+        const D = config.embedDim
+        const rowNorm = (k: number) => rows.subarray(k * D, (k + 1) * D).reduce((a, v) => a + Math.abs(v), 0)
+        const ks = Array.from(batch.sceneRows.keys())
+        assert.ok(ks.some((k) => batch.sceneRows[k] === 0) && ks.some((k) => batch.sceneRows[k] === 1))
+        for (const k of ks) assert.is(rowNorm(k) > 0, batch.sceneRows[k] === 1, `row ${k}`)
         // The projector's weight and bias, then the adapter of every layer between it and the output.
         const perLayer = method.kind === 'lora' ? 2 : 3
         assert.is(checked.length, 2 + perLayer * (config.hidden.length - 1))
