@@ -1,6 +1,6 @@
 import type { TrainRecord as TextRecord } from '../../rules/datasets/records.ts'
-import type { TrainRecord } from './records.ts'
 import { deriveSeed, mulberry32, type Rng } from './prng.ts'
+import type { TrainRecord } from './records.ts'
 import { cellOf, cellWords, holds, RELATIONS, type Scene, type SceneObject } from './scene.ts'
 
 /**
@@ -42,7 +42,8 @@ export function alignmentRecords(scenes: ReadonlyMap<string, Scene>, seed: numbe
 type Describe = (scene: Scene, rng: Rng) => { question: string; answer: string } | undefined
 
 /** One of `items`, or undefined when there is none. */
-const pickOf = <T>(rng: Rng, items: readonly T[]): T | undefined => (items.length ? rng.pick(items) : undefined)
+const pickOf = <T>(rng: Rng, items: readonly T[]): T | undefined =>
+  items.length ? rng.pick(items) : undefined
 const place = (o: SceneObject, s: Scene) => cellWords(cellOf(o, s.width, s.height))
 const unique = <K>(s: Scene, key: (o: SceneObject) => K, o: SceneObject) =>
   s.objects.filter((p) => key(p) === key(o)).length === 1
@@ -55,17 +56,26 @@ const KINDS: Describe[] = [
   },
   // The colour of a named object.
   (s, rng) => {
-    const o = pickOf(rng, s.objects.filter((p) => unique(s, (q) => q.class, p)))
+    const o = pickOf(
+      rng,
+      s.objects.filter((p) => unique(s, (q) => q.class, p)),
+    )
     return o && { question: `Look at the ${o.class}. Its colour?`, answer: o.color }
   },
   // The object of a colour.
   (s, rng) => {
-    const o = pickOf(rng, s.objects.filter((p) => unique(s, (q) => q.color, p)))
+    const o = pickOf(
+      rng,
+      s.objects.filter((p) => unique(s, (q) => q.color, p)),
+    )
     return o && { question: `Look at the ${o.color} thing. What is it?`, answer: o.class }
   },
   // Where a named object is.
   (s, rng) => {
-    const o = pickOf(rng, s.objects.filter((p) => unique(s, (q) => q.class, p)))
+    const o = pickOf(
+      rng,
+      s.objects.filter((p) => unique(s, (q) => q.class, p)),
+    )
     return o && { question: `Where is the ${o.class}?`, answer: place(o, s).replace(/^(on|in) the /, '') }
   },
   // What is next to a named object (the only object on that side of it).
@@ -80,12 +90,19 @@ const KINDS: Describe[] = [
         : [],
     )
     const p = pickOf(rng, pairs)
-    return p && { question: `What do you see ${p.rel} the ${p.b.class}?`, answer: `${p.a.color} ${p.a.class}` }
+    return (
+      p && { question: `What do you see ${p.rel} the ${p.b.class}?`, answer: `${p.a.color} ${p.a.class}` }
+    )
   },
   // What is written on an object.
   (s, rng) => {
-    const o = pickOf(rng, s.objects.filter((p) => p.text !== undefined))
-    return o?.text ? { question: `Look at the ${o.class}. The writing on it?`, answer: o.text.toLowerCase() } : undefined
+    const o = pickOf(
+      rng,
+      s.objects.filter((p) => p.text !== undefined),
+    )
+    return o?.text
+      ? { question: `Look at the ${o.class}. The writing on it?`, answer: o.text.toLowerCase() }
+      : undefined
   },
 ]
 
