@@ -6,7 +6,7 @@
  *   npx tsx bench/learner.ts [--threads 1,2] [--steps 300] [--quick]
  *
  * Prints a table and writes bench/out/learner.json. Sizes are the defaults the learner is meant
- * to run at: featureDim 2^15, embedDim 32, hidden [64], a 128-answer vocabulary (CoIN-mini has
+ * to run at: featureDim 2^15, embedDim 32, hidden [64, 64], a 128-answer vocabulary (CoIN-mini has
  * about 125), batch 64, examples shaped like CoIN-mini's (a short question, 1–4 scene objects).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -31,7 +31,7 @@ const THREADS = args.threads.split(',').map(Number)
 const STEPS = args.quick ? 60 : Number(args.steps)
 const BATCH = 64
 const VOCAB = Array.from({ length: 128 }, (_, i) => `answer ${i}`)
-const CONFIG: ModelConfig = { featureDim: 1 << 15, embedDim: 32, hidden: [64], vocab: VOCAB, seed: 0 }
+const CONFIG: ModelConfig = { featureDim: 1 << 15, embedDim: 32, hidden: [64, 64], vocab: VOCAB, seed: 0 }
 const METHODS: MethodConfig[] = [
   { kind: 'full' },
   { kind: 'lora', r: 8, alpha: 16 },

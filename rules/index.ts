@@ -4,7 +4,7 @@
  */
 
 export { COIN_TASK_IDS } from '../datasets/coin-mini/index.ts'
-export { coinMini, prepareTask, prompts, vocabulary } from './coin/data-rules.ts'
+export { alignment, coinMini, prepareTask, prompts, vocabulary } from './coin/data-rules.ts'
 export { predictTask, scoreTaskRule } from './coin/eval-rules.ts'
 export { type Cell, forgettingReport } from './coin/report-rule.ts'
 export { type Evaluation, evaluate, type SequenceSpec, sequence } from './coin/sequence.ts'

@@ -1,15 +1,19 @@
 /**
  * Data targets: `datasets/coin-mini` (the bundled benchmark, generated from a seed),
  * `datasets/<task>` (validated, subsampled CoIN files), `prompts/<task>@<template>` (instruction
- * templates applied) and `datasets/vocab` (the answer vocabulary the embedded learner classifies over).
+ * templates applied), `datasets/alignment` (the generic pre-training task, described from the tasks'
+ * training scenes) and `datasets/vocab` (the answer vocabulary the embedded learner classifies over).
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { alignmentRecords, languageRecords } from '../../datasets/coin-mini/alignment.ts'
 import { generateCoinMini } from '../../datasets/coin-mini/index.ts'
 import { rule } from '../../src/config/define.ts'
+import { UserError } from '../../src/errors.ts'
 import { findTaskFiles, normalizeTask, type TestRecord, type TrainRecord } from '../datasets/index.ts'
+import type { Scene } from '../learner/index.ts'
 import { applyTemplate, loadTemplateSet, type TemplateSetName } from '../templates/index.ts'
-import { readJson, SCENES_FILE, TEST_FILE, TRAIN_FILE, writeJson } from './files.ts'
+import { readJson, readScenes, SCENES_FILE, TEST_FILE, TRAIN_FILE, writeJson } from './files.ts'
 
 export const coinMini = rule<{ seed: number; train: number; test: number }>({
   name: 'coin-mini',
@@ -59,9 +63,8 @@ export const prompts = rule<{ task: string; template: string }>({
   name: 'prompts',
   async run({ inputs, params, out }) {
     const dir = inputs.task as string
-    const instruction = (
-      await loadTemplateSet(params.template as TemplateSetName, inputs.templates as string)
-    )(params.task)
+    const set = await loadTemplateSet(params.template as TemplateSetName, inputs.templates as string)
+    const instruction = (id: string | number | undefined) => set(params.task, id)
     const train = await readJson<TrainRecord[]>(join(dir, TRAIN_FILE))
     const test = await readJson<TestRecord[]>(join(dir, TEST_FILE))
     await writeJson(join(out, TRAIN_FILE), applyTemplate(train, params.task, instruction))
@@ -80,5 +83,48 @@ export const vocabulary = rule({
         for (const t of r.conversations) if (t.from === 'gpt') answers.add(t.value)
     }
     await writeJson(join(out, 'vocab.json'), [...answers].sort())
+  },
+})
+
+/**
+ * The generic alignment task (datasets/coin-mini/alignment.ts) from the training scenes of every
+ * prepared task given as input, plus the language half (every answer string said from text alone,
+ * standing in for the LLM's knowledge of words): what the base model is pre-trained on instead of
+ * the tasks, so the zero-shot row is a model that never saw their questions. Written as a prepared task (train.json, an empty
+ * test.json, scenes.jsonl) so the training rules read it like any other.
+ */
+export const alignment = rule<{ seed: number }>({
+  name: 'alignment',
+  async run({ inputs, params, out, log }) {
+    const scenes = new Map<string, Scene>()
+    const answers: string[] = []
+    for (const key of Object.keys(inputs).sort()) {
+      const dir = inputs[key] as string
+      const [train, all] = await Promise.all([
+        readJson<TrainRecord[]>(join(dir, TRAIN_FILE)),
+        readScenes(dir),
+      ])
+      for (const r of train) {
+        for (const t of r.conversations) if (t.from === 'gpt') answers.push(t.value)
+        const scene = r.image ? all.get(r.image) : undefined
+        if (r.image && scene) scenes.set(r.image, scene)
+      }
+    }
+    if (scenes.size === 0)
+      throw new UserError({
+        message: 'no scenes to describe: the alignment task is generated from CoIN-mini scenes',
+        fix: "pre-train the embedded learner on CoIN-mini (data.source empty); with real images, swap in a GPU trainer and CoIN's stage-1 projector",
+      })
+    const sorted = new Map([...scenes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    const described = alignmentRecords(sorted, params.seed)
+    const said = languageRecords(answers)
+    const records = [...described, ...said]
+    log(
+      `alignment: ${described.length} descriptions of ${sorted.size} training scenes, ${said.length} answers said`,
+    )
+    await writeJson(join(out, TRAIN_FILE), records)
+    await writeJson(join(out, TEST_FILE), [])
+    const lines = [...sorted].map(([image, scene]) => JSON.stringify({ image, scene }))
+    await writeFile(join(out, SCENES_FILE), `${lines.join('\n')}\n`)
   },
 })

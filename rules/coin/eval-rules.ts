@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { rule } from '../../src/config/define.ts'
-import { loadPredictionsFile, type TestRecord } from '../datasets/index.ts'
+import { goldRecords, loadPredictionsFile, type TestRecord } from '../datasets/index.ts'
 import { predict, readCheckpoint } from '../learner/index.ts'
 import { formatResultText, scoreTask, type Variant } from '../scoring/index.ts'
 import { readJson, readTask, TEST_FILE, testExamples, writeJson } from './files.ts'
@@ -51,6 +51,11 @@ export interface ScoreFile {
   correct: number
   parse_failures: number
   missing: number
+  /** What `n` counts, and what the prediction file hid (DOMAIN.md §1.6; see ScoreResult). */
+  denominator: string
+  duplicates: number
+  unmatched: number
+  warnings: string[]
   checkpoint: string
   /** The scoring target's cache key. */
   key: string
@@ -62,12 +67,16 @@ export interface ScoreFile {
  */
 export const scoreTaskRule = rule<{ task: string; variant: Variant; folder?: string }>({
   name: 'score',
-  async run({ inputs, params, out, key }) {
+  async run({ inputs, params, out, key, log }) {
     const tests = await readJson<TestRecord[]>(join(inputs.data as string, TEST_FILE))
     const predictions = join(inputs.predictions as string, params.folder ?? '')
     const preds = await loadPredictionsFile(join(predictions, PREDICTIONS_FILE))
     const meta = await readJson<{ checkpoint: string }>(join(predictions, 'meta.json'))
-    const r = scoreTask(params.task, tests, preds, params.variant)
+    // TextVQA's 10 answers / ScienceQA's problems.json, when the Coinfile gives them.
+    const annotations = inputs.annotations as string | undefined
+    const gold = await goldRecords(params.task, tests, annotations)
+    const r = scoreTask(params.task, gold, preds, params.variant)
+    for (const w of r.warnings) log(`warning: ${w}`)
     const score: ScoreFile = {
       task: params.task,
       variant: params.variant,
@@ -77,6 +86,10 @@ export const scoreTaskRule = rule<{ task: string; variant: Variant; folder?: str
       correct: r.correct,
       parse_failures: r.parse_failures,
       missing: r.missing,
+      denominator: r.denominator,
+      duplicates: r.duplicates,
+      unmatched: r.unmatched,
+      warnings: r.warnings,
       checkpoint: meta.checkpoint,
       key,
     }

@@ -45,15 +45,18 @@ export function stripImageToken(value: string): string {
     : value.replace(IMAGE_TOKEN, '').trim()
 }
 
+/**
+ * One example per answered turn: every gpt turn with the human turn before it, as CoIN's trainer
+ * supervises every gpt turn of a conversation (the embedded learner has no context across turns).
+ */
 export function trainExamples(records: readonly TrainRecord[], scenes: Map<string, Scene>): Example[] {
-  return records.map((r) => {
-    const human = r.conversations.find((t) => t.from === 'human')
-    const gpt = r.conversations.find((t) => t.from === 'gpt')
-    return {
-      prompt: stripImageToken(human?.value ?? ''),
-      scene: (r.image && scenes.get(r.image)) || null,
-      answer: gpt?.value ?? '',
-    }
+  return records.flatMap((r) => {
+    const scene = (r.image && scenes.get(r.image)) || null
+    return r.conversations.flatMap((t, i) => {
+      const human = r.conversations[i - 1]
+      if (t.from !== 'gpt' || human?.from !== 'human') return []
+      return [{ prompt: stripImageToken(human.value), scene, answer: t.value }]
+    })
   })
 }
 

@@ -5,7 +5,7 @@
  * A stage's key depends only on its prefix (the engine keys by upstream *output*, not by id), so
  * two experiments whose orders share a prefix share those checkpoints.
  */
-import type { AnyTargetDecl } from '../../src/config/define.ts'
+import type { AnyTargetDecl, InputRef } from '../../src/config/define.ts'
 import { output } from '../../src/config/define.ts'
 import type { MethodConfig } from '../learner/index.ts'
 import type { Variant } from '../scoring/index.ts'
@@ -37,6 +37,12 @@ export interface SequenceSpec {
   /** Evaluate every task after every stage (the upper triangle too, for FWT). */
   fullMatrix?: boolean
   variant?: Variant
+  /**
+   * The gold CoIN's scorer reads instead of the test file, per task: TextVQA's
+   * TextVQA_0.5.1_val.json (`file(...)`), ScienceQA's folder of problems.json and pid_splits.json
+   * (`dir(...)`). Tasks without one are scored against their test records.
+   */
+  annotations?: Readonly<Record<string, InputRef>>
 }
 
 export interface Evaluation {
@@ -54,6 +60,8 @@ export function evaluate(o: {
   threads: number
   variant: Variant
   cell: Omit<Cell, 'input' | 'target' | 'params'>
+  /** See SequenceSpec.annotations: this task's gold file, if any. */
+  annotations?: InputRef
 }): Evaluation {
   const predictId = `predict/${o.idSuffix}`
   const scoreId = `eval/${o.idSuffix}`
@@ -65,7 +73,11 @@ export function evaluate(o: {
         params: { task: o.task, threads: o.threads },
       }),
       scoreTaskRule(scoreId, {
-        inputs: { predictions: output(predictId), data: output(o.prompts) },
+        inputs: {
+          predictions: output(predictId),
+          data: output(o.prompts),
+          ...(o.annotations ? { annotations: o.annotations } : {}),
+        },
         params,
       }),
     ],
@@ -101,6 +113,7 @@ export function sequence(s: SequenceSpec): {
         prompts: s.prompts(evalTask),
         threads: o.threads,
         variant: s.variant ?? 'coin',
+        annotations: s.annotations?.[evalTask],
         cell: {
           experiment: s.name,
           method: s.methodName,

@@ -11,6 +11,7 @@ import {
   initModel,
   type MethodConfig,
   readCheckpoint,
+  type Schedule,
   train,
   writeCheckpoint,
 } from '../learner/index.ts'
@@ -23,6 +24,10 @@ export interface Optimisation {
   seed: number
   /** onnxruntime threads; checkpoints are byte-identical for the same count. */
   threads: number
+  /** Per train() call (one CoIN stage): CoIN's is cosine with warmup ratio 0.03. Default constant. */
+  schedule?: Schedule
+  /** AdamW decoupled weight decay; CoIN's is 0. */
+  weightDecay?: number
 }
 
 export interface PretrainParams extends Optimisation {
@@ -51,9 +56,9 @@ const onProgress =
     progress({ step: p.step, total: p.total, loss: p.loss })
 
 /**
- * The base model: random init, then full training on a small share of every task phrased with a
- * *different* instruction template than the benchmark's, so LoRA methods have features to adapt
- * but the zero-shot row is not already the answer key.
+ * The base model: random init, then full training on the generic alignment task (`mix/*` inputs,
+ * normally only `datasets/alignment`): CoIN's base is LLaVA's stage-1 model, which never saw the
+ * eight tasks, so neither does this one; the zero-shot row and FWT's baseline come from it.
  */
 export const pretrain = rule<PretrainParams>({
   name: 'pretrain',

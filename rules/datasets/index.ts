@@ -1,4 +1,10 @@
 /** CoIN dataset formats: record types, schemas, validating loaders and subsampling (DOMAIN.md §1.2). */
+export {
+  goldRecords,
+  loadScienceQaProblems,
+  loadTextVqaAnnotations,
+  withTextVqaAnnotations,
+} from './gold-annotations.ts'
 export { joinInstruction, splitInstruction } from './instruction.ts'
 export {
   findTaskFiles,

@@ -77,13 +77,17 @@ export const testRecordSchema = {
 }
 
 export const GROUNDING_TEST_RECORD_SHAPE =
-  '{"question_id": "<id>", "image": "<relative path>", "text": "<instruction>: <referring expression>", "answer": "...", "answer_bbox": "[x1, y1, x2, y2]", "size": [<width>, <height>]}'
+  '{"question_id": "<id>", "image": "<relative path>", "text": "<instruction>: <referring expression>", "answer_bbox": "[x1, y1, x2, y2]", "size": [<width>, <height>]}'
 
-/** Grounding is scored by IoU against `answer_bbox`, scaled by `size`, so both are required. */
+/**
+ * Grounding is scored by IoU against `answer_bbox`, scaled by `size`, so both are required;
+ * `answer` is optional, as in CoIN's files, where the loader falls back to `answer_bbox` (CoIN's
+ * LAVIS dataset does the same: `info['answer'] if 'answer' in info else info['answer_bbox']`).
+ */
 export const groundingTestRecordSchema = {
   ...testRecordSchema,
   description: `a grounding test record ${GROUNDING_TEST_RECORD_SHAPE}`,
-  required: [...testRecordSchema.required, 'answer_bbox', 'size'],
+  required: ['question_id', 'text', 'answer_bbox', 'size'],
 }
 
 export const PREDICTION_RECORD_SHAPE =

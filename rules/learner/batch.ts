@@ -18,6 +18,8 @@ export interface Batch {
   ids: Int32Array
   local: Int32Array
   wts: Float32Array
+  /** [K]: 1 for a row some example of the batch uses as a scene feature (see isSceneFeature). */
+  sceneRows: Float32Array
 }
 
 /** Reusable scratch (a slot per feature row) so building a batch is O(features), no hashing. */
@@ -39,6 +41,7 @@ export class BatchBuilder {
     const local = new Int32Array(n * l)
     const wts = new Float32Array(n * l)
     const ids: number[] = []
+    const scene: number[] = []
     for (let i = 0; i < n; i++) {
       const ex = examples[indices[i]!]!
       for (let j = 0; j < ex.ids.length; j++) {
@@ -47,11 +50,13 @@ export class BatchBuilder {
           this.#stamp[id] = gen
           this.#slot[id] = ids.length
           ids.push(id)
+          scene.push(0)
         }
+        if (ex.scene[j]) scene[this.#slot[id]!] = 1
         local[i * l + j] = this.#slot[id]!
         wts[i * l + j] = ex.weights[j]!
       }
     }
-    return { n, k: ids.length, l, ids: Int32Array.from(ids), local, wts }
+    return { n, k: ids.length, l, ids: Int32Array.from(ids), local, wts, sceneRows: Float32Array.from(scene) }
   }
 }

@@ -56,6 +56,8 @@ export function encodeCheckpoint(ckpt: Checkpoint): { weights: Uint8Array; confi
       method: canonicalMethod(h.method),
       steps: h.steps,
       lr: h.lr,
+      schedule: h.schedule ?? { kind: 'constant' },
+      weightDecay: h.weightDecay ?? 0,
       batchSize: h.batchSize,
       seed: h.seed,
       threads: h.threads,

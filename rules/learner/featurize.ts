@@ -89,6 +89,18 @@ export function fnv1a32(s: string): number {
   return h >>> 0
 }
 
+/**
+ * Whether a feature depends on the scene (the "image"): object tokens and every cross of the
+ * question with the scene. The rest (bias, prompt words and bigrams, the question type, the bare
+ * option letters) are text. Under lora/moelora the scene features' embedding rows belong to the
+ * projector, which trains in full: they are what CoIN's mm_projector computes from the image.
+ */
+export function isSceneFeature(feature: string): boolean {
+  if (feature === 'bias' || /^(w|b|q):/.test(feature)) return false
+  if (/^opt(:[A-H]|\.n:\d+)$/.test(feature)) return false
+  return true
+}
+
 export function tokenize(text: string): string[] {
   return text
     .toLowerCase()

@@ -24,6 +24,7 @@ export type {
   PredictOptions,
   Scene,
   SceneObject,
+  Schedule,
   Tensor,
   TrainOptions,
   TrainRecord,

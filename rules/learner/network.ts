@@ -3,8 +3,11 @@
  *
  *   bag = Σ_l w[n,l] · E[ids[local[n,l]]]          embedding bag (Gather + weighted sum)
  *   h_0 = bag;  h_{i+1} = relu(lin_i(h_i));  logits = lin_H(h_H)
- *   lin_i(x) = x·W_i + b_i  [+ s·(x·A_i)·B_i]                         (lora, s = alpha/r)
- *            or x·W_i + b_i + s·((x·A_i) ⊙ (softmax(x·R_i)·X))·B_i    (moelora)
+ *   lin_i(x) = x·W_i + b_i  [+ s·(x̃·A_i)·B_i]                         (lora, s = alpha/r)
+ *            or x·W_i + b_i + s·((x̃·A_i) ⊙ (softmax(x·R_i)·X))·B_i    (moelora)
+ *   x̃ = x ⊙ mask: LoRA dropout on the adapter's input only (peft's lora_dropout; CoIN's MoELoRA
+ *   routes the undropped x), mask [N, in] ∈ {0, 1/(1−p)} fed per step; no mask = no dropout.
+ *   Layers without A/B (the projector, the output layer) are plain linear layers.
  *
  * where X [E, r] is the 0/1 matrix that repeats expert e's gate over its r/E rank columns, so the
  * moelora term equals Σ_e softmax(x·R)_e · s·x·A_e·B_e, CoIN's dense-softmax MoELoRA.
@@ -25,12 +28,16 @@ export interface LinearValues {
   A?: Value
   B?: Value
   R?: Value
+  /** LoRA dropout mask [N, in] (train graphs of adapted layers only). */
+  mask?: Value
 }
 
 /** What the forward pass of one linear layer keeps for its backward pass. */
 interface LinearCache {
   x: Value
-  /** x·A (adapters only). */
+  /** x ⊙ mask, the adapter's input (x without dropout). */
+  xd?: Value
+  /** x̃·A (adapters only). */
   z?: Value
   /** Router softmax g [N, E] and its expansion G = g·X [N, r] (moelora only). */
   g?: Value
@@ -125,30 +132,31 @@ export class Network {
   linear(x: Value, p: LinearValues, name: string): { y: Value; cache: LinearCache } {
     const g = this.g
     const base = g.add(g.matmul(x, p.W, `${name}.xW`), p.b, `${name}.pre`)
-    if (!this.method) return { y: base, cache: { x } }
+    if (!this.method || !p.A) return { y: base, cache: { x } }
     const s = g.scalar(this.#s)
-    const z = g.matmul(x, need(p.A, 'A'), `${name}.z`)
+    const xd = p.mask ? g.mul(x, p.mask, `${name}.xd`) : x
+    const z = g.matmul(xd, p.A, `${name}.z`)
     if (this.method.kind === 'lora') {
       const y = g.add(base, g.mul(g.matmul(z, need(p.B, 'B')), s), `${name}.lora`)
-      return { y, cache: { x, z, u: z } }
+      return { y, cache: { x, xd, z, u: z } }
     }
     const gate = g.op('Softmax', [g.matmul(x, need(p.R, 'R'))], { axis: attr.int(-1) }, `${name}.gate`)
     const G = g.matmul(gate, this.#expand(false), `${name}.G`)
     const u = g.mul(z, G, `${name}.u`)
     const y = g.add(base, g.mul(g.matmul(u, need(p.B, 'B')), s), `${name}.moe`)
-    return { y, cache: { x, z, g: gate, G, u } }
+    return { y, cache: { x, xd, z, g: gate, G, u } }
   }
 
   /**
    * Backward of lin given dy = ∂loss/∂y [N, out].
    *   base:    dW = xᵀ·dy,  db = Σ_n dy,  dx = dy·Wᵀ
-   *   lora:    y += s·u·B with u = z = x·A:
-   *            dB = s·uᵀ·dy,  du = s·dy·Bᵀ,  dA = xᵀ·du,  dx += du·Aᵀ
-   *   moelora: u = z ⊙ G, G = g·X, g = softmax(l), l = x·R:
-   *            dB = s·uᵀ·dy,  du = s·dy·Bᵀ,  dz = du ⊙ G,  dA = xᵀ·dz,
+   *   lora:    y += s·u·B with u = z = x̃·A, x̃ = x ⊙ mask:
+   *            dB = s·uᵀ·dy,  du = s·dy·Bᵀ,  dA = x̃ᵀ·du,  dx += (du·Aᵀ) ⊙ mask
+   *   moelora: u = z ⊙ G, G = g·X, g = softmax(l), l = x·R (the router sees x, not x̃):
+   *            dB = s·uᵀ·dy,  du = s·dy·Bᵀ,  dz = du ⊙ G,  dA = x̃ᵀ·dz,
    *            dG = du ⊙ z,  dg = dG·Xᵀ,
    *            dl = g ⊙ (dg − Σ_e dg_e·g_e)   (softmax Jacobian diag(g) − g·gᵀ applied to dg),
-   *            dR = xᵀ·dl,  dx += dz·Aᵀ + dl·Rᵀ
+   *            dR = xᵀ·dl,  dx += (dz·Aᵀ) ⊙ mask + dl·Rᵀ
    */
   linearBackward(
     dy: Value,
@@ -164,17 +172,19 @@ export class Network {
       out.b = g.reduceSum(dy, [0], false, `${name}.db`)
     }
     let dx = needs.input ? g.matmulTB(dy, p.W, `${name}.dx.base`) : undefined
-    if (!this.method) {
+    if (!this.method || !p.A) {
       if (dx) out.x = dx
       return out
     }
     const s = g.scalar(this.#s)
     const u = cache.u!
+    const xd = cache.xd ?? cache.x
+    const masked = (v: Value, n: string) => (p.mask ? g.mul(v, p.mask, n) : v)
     const du = g.mul(g.matmulTB(dy, need(p.B, 'B')), s, `${name}.du`)
     if (needs.adapter) out.B = g.mul(g.matmulTA(u, dy), s, `${name}.dB`)
     if (this.method.kind === 'lora') {
-      if (needs.adapter) out.A = g.matmulTA(cache.x, du, `${name}.dA`)
-      if (dx) dx = g.add(dx, g.matmulTB(du, need(p.A, 'A')), `${name}.dx`)
+      if (needs.adapter) out.A = g.matmulTA(xd, du, `${name}.dA`)
+      if (dx) dx = g.add(dx, masked(g.matmulTB(du, p.A, `${name}.dxd`), `${name}.dxm`), `${name}.dx`)
     } else {
       const dz = g.mul(du, cache.G!, `${name}.dz`)
       const dg = g.matmul(g.mul(du, cache.z!), this.#expand(true), `${name}.dg`)
@@ -182,11 +192,11 @@ export class Network {
       const dot = g.reduceSum(g.mul(dg, gate), [1], true, `${name}.dg.dot`)
       const dl = g.mul(gate, g.sub(dg, dot), `${name}.dl`)
       if (needs.adapter) {
-        out.A = g.matmulTA(cache.x, dz, `${name}.dA`)
+        out.A = g.matmulTA(xd, dz, `${name}.dA`)
         out.R = g.matmulTA(cache.x, dl, `${name}.dR`)
       }
       if (dx) {
-        dx = g.add(dx, g.matmulTB(dz, need(p.A, 'A')), `${name}.dx.a`)
+        dx = g.add(dx, masked(g.matmulTB(dz, p.A, `${name}.dxd`), `${name}.dxm`), `${name}.dx.a`)
         dx = g.add(dx, g.matmulTB(dl, need(p.R, 'R')), `${name}.dx`)
       }
     }

@@ -3,8 +3,13 @@
  *
  * Base:     embedding [F, D]; layers.{i}.weight [in, out], layers.{i}.bias [out] for i = 0..H
  *           (layer H is the output layer: dims are [D, ...hidden, V]).
- * LoRA:     layers.{i}.lora_A [in, r], layers.{i}.lora_B [r, out] on every linear layer,
- *           output layer included (the embedding is part of the frozen base).
+ * Roles, as in CoIN's LLaVA: layer 0 is the projector (between the embedding bag, which mixes
+ *           the scene's "vision" features with the prompt's, and the rest), trained in full by
+ *           every method (CoIN trains mm_projector beside its LoRA); layers 1..H−1 are the
+ *           "LLM"; layer H is the output layer (lm_head).
+ * LoRA:     layers.{i}.lora_A [in, r], layers.{i}.lora_B [r, out] on the LLM layers 1..H−1 only:
+ *           not the projector, not the output layer (find_all_linear_names skips mm_projector and
+ *           lm_head), not the embedding. So adapters need hidden = [projector, ≥1 LLM width].
  * MoELoRA:  the same A/B with the E experts' ranks concatenated (expert e owns columns
  *           [e·r/E, (e+1)·r/E) of A and the same rows of B), plus layers.{i}.router [in, E].
  */
@@ -18,6 +23,17 @@ export type AdapterMethod = Exclude<MethodConfig, { kind: 'full' }>
 export function layerDims(config: ModelConfig): number[] {
   return [config.embedDim, ...config.hidden, config.vocab.length]
 }
+
+/** The layer trained in full beside an adapter (CoIN's mm_projector). */
+export const PROJECTOR_LAYER = 0
+
+/** Indices of the layers an adapter sits on: every layer but the projector and the output layer. */
+export function adaptedLayers(hidden: readonly number[]): number[] {
+  return Array.from({ length: Math.max(0, hidden.length - 1) }, (_, k) => k + 1)
+}
+
+/** CoIN's lora_dropout default. */
+export const DEFAULT_LORA_DROPOUT = 0.05
 
 export const baseNames = {
   embedding: 'embedding',
@@ -59,6 +75,8 @@ export function validateMethod(method: MethodConfig): void {
     throw new UserError({ message: `invalid ${method.kind} method config: ${key}`, key, fix })
   }
   if (!Number.isInteger(method.r) || method.r < 1) bad('r', 'use a positive integer rank')
+  const dropout = method.dropout ?? DEFAULT_LORA_DROPOUT
+  if (!(dropout >= 0 && dropout < 1)) bad('dropout', 'use a dropout probability in [0, 1)')
   if (!(method.alpha > 0)) bad('alpha', 'use a positive alpha (the adapter is scaled by alpha/r)')
   if (method.kind === 'moelora') {
     if (!Number.isInteger(method.experts) || method.experts < 1) bad('experts', 'use a positive integer')
@@ -101,10 +119,11 @@ export function initModel(config: ModelConfig): Checkpoint {
  */
 export function createAdapter(config: ModelConfig, method: AdapterMethod, seed: number): Adapter {
   validateMethod(method)
+  requireAdaptedLayers(config, method)
   const rng = new Rng(seed, `adapter:${method.kind}`)
   const dims = layerDims(config)
   const tensors: Record<string, Tensor> = {}
-  for (let i = 0; i + 1 < dims.length; i++) {
+  for (const i of adaptedLayers(config.hidden)) {
     const fanIn = dims[i]!
     const bound = 1 / Math.sqrt(fanIn)
     const initA = method.kind === 'lora' ? (r: Rng) => r.range(-bound, bound) : (r: Rng) => 0.01 * r.normal()
@@ -121,7 +140,7 @@ export function createAdapter(config: ModelConfig, method: AdapterMethod, seed: 
 export function adapterShapes(config: ModelConfig, method: AdapterMethod): Record<string, number[]> {
   const dims = layerDims(config)
   const shapes: Record<string, number[]> = {}
-  for (let i = 0; i + 1 < dims.length; i++) {
+  for (const i of adaptedLayers(config.hidden)) {
     shapes[adapterNames.a(i)] = [dims[i]!, method.r]
     shapes[adapterNames.b(i)] = [method.r, dims[i + 1]!]
     if (method.kind === 'moelora') shapes[adapterNames.router(i)] = [dims[i]!, method.experts]
@@ -141,8 +160,19 @@ export function adapterMatches(config: ModelConfig, adapter: Adapter, method: Ad
 /** The method with its keys in a fixed order (checkpoints compare and serialise it). */
 export function canonicalMethod<M extends MethodConfig>(method: M): M {
   if (method.kind === 'full') return { kind: 'full' } as M
-  if (method.kind === 'lora') return { kind: 'lora', r: method.r, alpha: method.alpha } as M
-  return { kind: 'moelora', r: method.r, alpha: method.alpha, experts: method.experts } as M
+  const dropout = method.dropout ?? DEFAULT_LORA_DROPOUT
+  if (method.kind === 'lora') return { kind: 'lora', r: method.r, alpha: method.alpha, dropout } as M
+  return { kind: 'moelora', r: method.r, alpha: method.alpha, experts: method.experts, dropout } as M
+}
+
+/** An adapter with nowhere to sit (hidden has only the projector) is a configuration error. */
+export function requireAdaptedLayers(config: ModelConfig, method: AdapterMethod): void {
+  if (adaptedLayers(config.hidden).length > 0) return
+  throw new UserError({
+    message: `${method.kind} needs a hidden layer besides the projector, but hidden is [${config.hidden.join(', ')}]`,
+    key: 'model.hidden',
+    fix: 'give at least two hidden widths, e.g. [64, 64]: layer 0 is the projector (trained in full), the adapters sit on the layers after it, never on the output layer',
+  })
 }
 
 export function scaling(method: AdapterMethod): number {

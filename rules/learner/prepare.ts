@@ -3,29 +3,38 @@
  * feature ids, and compute bag weights (c/√n, see batch.ts); for training also the label index.
  */
 import { UserError } from '../../src/errors.ts'
-import { featurize } from './featurize.ts'
+import { featureStrings, fnv1a32, isSceneFeature } from './featurize.ts'
 import type { Example } from './types.ts'
 
 export interface PreparedExample {
   /** Distinct feature rows, in first-seen order. */
   ids: Int32Array
   weights: Float32Array
+  /** 1 where the row holds a scene feature (see isSceneFeature), 0 for a text-only row. */
+  scene: Uint8Array
 }
 
 export function prepareExample(example: Example, featureDim: number): PreparedExample {
-  const raw = featurize(example, featureDim)
+  const strings = featureStrings(example)
   const counts = new Map<number, number>()
-  for (const id of raw) counts.set(id, (counts.get(id) ?? 0) + 1)
-  const norm = 1 / Math.sqrt(raw.length)
+  const sceneRows = new Set<number>()
+  for (const s of strings) {
+    const id = fnv1a32(s) % featureDim
+    counts.set(id, (counts.get(id) ?? 0) + 1)
+    if (isSceneFeature(s)) sceneRows.add(id)
+  }
+  const norm = 1 / Math.sqrt(strings.length)
   const ids = new Int32Array(counts.size)
   const weights = new Float32Array(counts.size)
+  const scene = new Uint8Array(counts.size)
   let i = 0
   for (const [id, c] of counts) {
     ids[i] = id
     weights[i] = c * norm
+    scene[i] = sceneRows.has(id) ? 1 : 0
     i++
   }
-  return { ids, weights }
+  return { ids, weights, scene }
 }
 
 /** Label indices into `vocab`; an answer outside the vocabulary (or a missing one) is a user error. */

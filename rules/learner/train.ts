@@ -3,19 +3,29 @@
  * shape), weights and Adam moments fed in and the updated values fed back every step.
  *
  * Hand-off between stages follows CoIN (DOMAIN.md §1.4): a lora/moelora checkpoint's adapter keeps
- * training in the next stage (no merge), and each stage starts a fresh optimizer (Adam moments at
- * zero, step count at 1), as each CoIN task is a new training run.
+ * training in the next stage (no merge), and so does the projector (layer 0, trained in full beside
+ * the adapter, as CoIN's mm_projector); each stage starts a fresh optimizer (Adam moments at zero,
+ * step count at 1) and its own learning-rate schedule, as each CoIN task is a new training run.
  */
 import type * as Ort from 'onnxruntime-node'
 import { UserError } from '../../src/errors.ts'
 import { adamScalars } from './adam.ts'
 import { type Batch, BatchBuilder } from './batch.ts'
 import { buildTrainGraph, graphShape, io, type TrainGraph } from './graphs.ts'
-import { adapterMatches, baseNames, canonicalMethod, createAdapter, validateMethod } from './params.ts'
+import {
+  adapterMatches,
+  baseNames,
+  canonicalMethod,
+  createAdapter,
+  DEFAULT_LORA_DROPOUT,
+  PROJECTOR_LAYER,
+  requireAdaptedLayers,
+  validateMethod,
+} from './params.ts'
 import { labelIndices, type PreparedExample, prepareExample } from './prepare.ts'
 import { Rng } from './prng.ts'
 import { DEFAULT_THREADS, getSession, loadOrt, type OrtModule } from './session.ts'
-import type { Adapter, Checkpoint, Example, MethodConfig, Tensor, TrainOptions } from './types.ts'
+import type { Adapter, Checkpoint, Example, MethodConfig, Schedule, Tensor, TrainOptions } from './types.ts'
 
 export const PROGRESS_EVERY = 25
 
@@ -94,7 +104,8 @@ export function stepFeeds(
   state: StepState,
   batch: Batch,
   y: Float32Array,
-  scalars: { stepSize: number; bc2Sqrt: number },
+  scalars: { stepSize: number; bc2Sqrt: number; decay: number },
+  masks: Record<string, Float32Array> = {},
 ): Record<string, Ort.Tensor> {
   const feeds: Record<string, Ort.Tensor> = {
     ids: new ort.Tensor('int32', batch.ids, [batch.k]),
@@ -103,6 +114,12 @@ export function stepFeeds(
     y: new ort.Tensor('float32', y, [batch.n, y.length / batch.n]),
     'adam.step_size': new ort.Tensor('float32', Float32Array.of(scalars.stepSize), []),
     'adam.bc2_sqrt': new ort.Tensor('float32', Float32Array.of(scalars.bc2Sqrt), []),
+    'adam.decay': new ort.Tensor('float32', Float32Array.of(scalars.decay), []),
+  }
+  if (graph.sceneRowsOnly) feeds[io.sceneRows] = new ort.Tensor('float32', batch.sceneRows, [batch.k])
+  for (const { name, width } of graph.masks) {
+    const mask = masks[name] ?? new Float32Array(batch.n * width).fill(1)
+    feeds[name] = new ort.Tensor('float32', mask, [batch.n, width])
   }
   for (const name of graph.weights) {
     const t = state.weights[name]
@@ -158,6 +175,7 @@ function resolveAdapter(ckpt: Checkpoint, method: MethodConfig, seed: number): A
     }
     return null
   }
+  requireAdaptedLayers(ckpt.config, method)
   if (!ckpt.adapter) return createAdapter(ckpt.config, method, seed)
   if (!adapterMatches(ckpt.config, ckpt.adapter, method)) {
     throw new UserError({
@@ -177,6 +195,33 @@ function validateOptions(opts: TrainOptions): void {
   if (!(opts.lr > 0) || !Number.isFinite(opts.lr)) bad('lr', 'use a positive learning rate')
   if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) bad('batchSize', 'use a positive integer')
   if (!Number.isInteger(opts.seed)) bad('seed', 'use an integer seed')
+  const wd = opts.weightDecay ?? 0
+  if (!(wd >= 0) || !Number.isFinite(wd)) bad('weightDecay', 'use a non-negative weight decay')
+  const s = opts.schedule
+  if (s && s.kind !== 'constant' && s.kind !== 'cosine') bad('schedule', "use 'constant' or 'cosine'")
+  if (s?.kind === 'cosine' && !(s.warmupRatio >= 0 && s.warmupRatio < 1))
+    bad('schedule.warmupRatio', 'use a warmup ratio in [0, 1)')
+}
+
+/** The learning rate of step t (0-based) of `steps` (see Schedule; HuggingFace's cosine with warmup). */
+export function scheduledLr(lr: number, t: number, steps: number, schedule: Schedule | undefined): number {
+  if (!schedule || schedule.kind === 'constant') return lr
+  const warmup = Math.ceil(steps * schedule.warmupRatio)
+  if (t < warmup) return (lr * t) / Math.max(1, warmup)
+  const progress = (t - warmup) / Math.max(1, steps - warmup)
+  return lr * Math.max(0, 0.5 * (1 + Math.cos(Math.PI * progress)))
+}
+
+/** LoRA dropout masks of one step: each entry 0 with probability p, else 1/(1−p) (inverted dropout). */
+function dropoutMasks(graph: TrainGraph, n: number, p: number, rng: Rng): Record<string, Float32Array> {
+  const keep = 1 / (1 - p)
+  const masks: Record<string, Float32Array> = {}
+  for (const { name, width } of graph.masks) {
+    const mask = new Float32Array(n * width)
+    for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() < p ? 0 : keep
+    masks[name] = mask
+  }
+  return masks
 }
 
 /** Epoch-wise shuffled batches: every example once per epoch, order from the seeded PRNG. */
@@ -241,6 +286,8 @@ export async function train(
   const prepared: PreparedExample[] = data.map((ex) => prepareExample(ex, config.featureDim))
   const builder = new BatchBuilder(config.featureDim)
   const sampler = new BatchSampler(data.length, opts.batchSize, opts.seed)
+  const dropoutRng = new Rng(opts.seed, 'dropout')
+  const dropout = method.kind === 'full' ? 0 : (method.dropout ?? DEFAULT_LORA_DROPOUT)
   const vocabSize = config.vocab.length
   let windowLoss = 0
   let windowSteps = 0
@@ -251,7 +298,10 @@ export async function train(
     const batch = builder.build(prepared, idx)
     const y = new Float32Array(batch.n * vocabSize)
     for (let i = 0; i < batch.n; i++) y[i * vocabSize + labels[idx[i]!]!] = 1
-    const out = await session.run(stepFeeds(ort, graph, state, batch, y, adamScalars(opts.lr, step)))
+    const lr = scheduledLr(opts.lr, step - 1, opts.steps, opts.schedule)
+    const scalars = adamScalars(lr, step, opts.weightDecay ?? 0)
+    const masks = dropoutMasks(graph, batch.n, dropout, dropoutRng)
+    const out = await session.run(stepFeeds(ort, graph, state, batch, y, scalars, masks))
     applyStepOutputs(graph, state, batch, out)
     windowLoss += (out.loss!.data as Float32Array)[0]!
     windowSteps++
@@ -265,7 +315,13 @@ export async function train(
 
   const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, state.weights[n]!]))
   let base = ckpt.base
-  if (full) {
+  if (!full) {
+    // The projector trained beside the adapter (layer 0 and the scene rows of the embedding, whose
+    // text rows came back unchanged); every other base tensor stayed frozen.
+    const projector = [baseNames.weight(PROJECTOR_LAYER), baseNames.bias(PROJECTOR_LAYER)]
+    const embedding = unpackEmbedding(state.weights[io.packed]!).E
+    base = { ...ckpt.base, ...pick(projector), [baseNames.embedding]: embedding }
+  } else {
     const embedding = unpackEmbedding(state.weights[io.packed]!).E
     base = Object.fromEntries(
       Object.keys(ckpt.base).map((n) => [n, n === baseNames.embedding ? embedding : state.weights[n]!]),
@@ -281,6 +337,8 @@ export async function train(
         method: canonicalMethod(method),
         steps: opts.steps,
         lr: opts.lr,
+        schedule: opts.schedule ?? { kind: 'constant' },
+        weightDecay: opts.weightDecay ?? 0,
         batchSize: opts.batchSize,
         seed: opts.seed,
         threads,

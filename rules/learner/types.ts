@@ -29,14 +29,33 @@ export interface ModelConfig {
   seed: number
 }
 
+/**
+ * `dropout` is LoRA's dropout on the adapter's input (CoIN's lora_dropout, default 0.05); it acts
+ * only while training.
+ */
 export type MethodConfig =
   | { kind: 'full' }
-  | { kind: 'lora'; r: number; alpha: number }
-  | { kind: 'moelora'; r: number; alpha: number; experts: number }
+  | { kind: 'lora'; r: number; alpha: number; dropout?: number }
+  | { kind: 'moelora'; r: number; alpha: number; experts: number; dropout?: number }
+
+/**
+ * The learning-rate schedule of one train() call (one CoIN stage), as HuggingFace's Trainer runs it:
+ * `constant`, or `cosine` with linear warmup over ceil(warmupRatio · steps) steps (CoIN: cosine,
+ * warmup_ratio 0.03). Step t (0-based) uses lr·t/warmup during warmup, then
+ * lr·½(1 + cos(π·(t − warmup)/(steps − warmup))), so the first step of a warmed-up run has lr 0.
+ */
+export type Schedule = { kind: 'constant' } | { kind: 'cosine'; warmupRatio: number }
 
 export interface TrainOptions {
   steps: number
   lr: number
+  /** Default constant. */
+  schedule?: Schedule
+  /**
+   * Decoupled (AdamW) weight decay, as HuggingFace's Trainer applies it: every weight matrix and
+   * the embedding rows of the batch, not biases. Default 0 (CoIN trains with weight_decay 0).
+   */
+  weightDecay?: number
   batchSize: number
   /** Seeds adapter initialisation and batch sampling. */
   seed: number
@@ -59,7 +78,11 @@ export interface Tensor {
   data: Float32Array
 }
 
-/** The adapter a lora/moelora method trains; the base stays frozen while it exists. */
+/**
+ * The adapter a lora/moelora method trains. While it exists the base stays frozen except the
+ * projector (layer 0, trained in full like CoIN's mm_projector) and the adapter skips the output
+ * layer (CoIN's find_all_linear_names drops lm_head): adapters sit on layers 1..H−1.
+ */
 export interface Adapter {
   method: Exclude<MethodConfig, { kind: 'full' }>
   /** `layers.{i}.lora_A` [in, r], `layers.{i}.lora_B` [r, out] and, for moelora, `layers.{i}.router` [in, E]. */
@@ -71,6 +94,8 @@ export interface TrainRecord {
   method: MethodConfig
   steps: number
   lr: number
+  schedule?: Schedule
+  weightDecay?: number
   batchSize: number
   seed: number
   /** onnxruntime intra-op threads (results are reproducible for the same count). */

@@ -21,6 +21,7 @@ export const vizWizScorer: Scorer = {
   task: 'vizwiz',
   variant: 'coin',
   pairing: 'question_id',
+  denominator: 'predictions',
   description: 'pred.upper() == answer.upper() (eval_vizwiz.py)',
   scoreItem(test, prediction) {
     return {
@@ -47,6 +48,7 @@ export const ocrVqaScorer: Scorer = {
   task: 'ocrvqa',
   variant: 'coin',
   pairing: 'question_id',
+  denominator: 'predictions',
   description: 'pred.lower() == answer.lower(), outputs containing "Unanswerable" wrong (eval_ocrvqa.py)',
   scoreItem(test, prediction) {
     const parsed = !isBlank(prediction.text)
@@ -66,6 +68,7 @@ export const vizWizStrictScorer: Scorer = {
   task: 'vizwiz',
   variant: 'strict',
   pairing: 'question_id',
+  denominator: 'tests',
   description: 'VQA soft accuracy over 10 answers, else normalised exact match (EvalAI normalisation)',
   scoreItem(test, prediction) {
     if (isBlank(prediction.text)) return { score: 0, parsed: false }

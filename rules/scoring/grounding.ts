@@ -1,19 +1,21 @@
 import { UserError } from '../../src/errors.ts'
 import { parsePythonFloat } from './python-compat.ts'
-import type { Scorer, TestRecord } from './types.ts'
+import type { Denominator, Scorer, TestRecord } from './types.ts'
 
 /**
  * Grounding (RefCOCO/RefCOCO+/RefCOCOg), DOMAIN.md §1.6, mirroring CoIN's `eval_grounding.py`:
  * the output and `answer_bbox` are boxes [x1, y1, x2, y2] normalised to the padded square image;
  * both are scaled by max(width, height) and the output is correct iff IoU > 0.5.
  *
- * CoIN's output parser, reproduced quirk for quirk:
- *   1. drop one leading space;  2. delete every "[" and "]";
- *   3. split `text[1:-1]` on ",": this slice drops the first and last character AFTER the
+ * CoIN's output parser, reproduced quirk for quirk (no space is stripped anywhere):
+ *   1. delete every "[" and "]";
+ *   2. split `text[1:-1]` on ",": this slice drops the first and last character AFTER the
  *      brackets are gone, so "[0.1, 0.2, 0.3, 0.45]" parses as 0.1 (".1"), 0.2, 0.3, 0.4 ("0.4"):
  *      the last coordinate loses its last digit, and "[0.1, 0.2, 0.3, 0.4]" gets y2 = 0 ("0."),
- *      a zero-height box that is always wrong;
- *   4. each piece through Python's float(); anything but exactly 4 numbers is wrong (unparsed).
+ *      a zero-height box that is always wrong; a leading space is what the slice eats instead,
+ *      so " [0.1, ...]" keeps its x1 whole;
+ *   3. each piece through Python's float(); anything but exactly 4 numbers is wrong (unparsed),
+ *      and still counts in the denominator (CoIN's `continue` after `total = len(results)`).
  * The strict variant parses "[x1, y1, x2, y2]" with or without brackets and spaces, no slice;
  * both variants read `answer_bbox` CoIN's way, which has no slice and is correct.
  */
@@ -39,8 +41,7 @@ function fourNumbers(pieces: string[], parse: (s: string) => number | undefined)
 
 /** CoIN's parse of a model output, slice quirk and all (see the file comment). */
 export function parseCoinPredictedBox(output: string): Box | undefined {
-  const unspaced = output.startsWith(' ') ? output.slice(1) : output
-  const unbracketed = unspaced.replaceAll('[', '').replaceAll(']', '')
+  const unbracketed = output.replaceAll('[', '').replaceAll(']', '')
   // Python slices by code point; Array.from keeps an astral character (an emoji) whole.
   const sliced = Array.from(unbracketed).slice(1, -1).join('')
   return fourNumbers(sliced.split(','), parsePythonFloat)
@@ -80,6 +81,7 @@ function scaled(box: Box, test: TestRecord): Box {
 
 function groundingScorer(
   variant: 'coin' | 'strict',
+  denominator: Denominator,
   parseOutput: (text: string) => Box | undefined,
   parseAnswer: (text: string) => Box | undefined,
   description: string,
@@ -88,6 +90,7 @@ function groundingScorer(
     task: 'grounding',
     variant,
     pairing: 'question_id',
+    denominator,
     description,
     scoreItem(test, prediction) {
       const truth = answerBox(test, parseAnswer)
@@ -100,6 +103,7 @@ function groundingScorer(
 
 export const groundingScorerCoin = groundingScorer(
   'coin',
+  'predictions',
   parseCoinPredictedBox,
   parseCoinAnswerBox,
   'IoU > 0.5 with text[1:-1] bbox parsing (eval_grounding.py)',
@@ -107,6 +111,7 @@ export const groundingScorerCoin = groundingScorer(
 
 export const groundingScorerStrict = groundingScorer(
   'strict',
+  'tests',
   parseStrictBox,
   parseCoinAnswerBox,
   'IoU > 0.5 with a [x1, y1, x2, y2] parser (no slice quirk)',

@@ -20,6 +20,7 @@ export const imageNetScorer: Scorer = {
   task: 'imagenet',
   variant: 'coin',
   pairing: 'row_index',
+  denominator: 'predictions',
   description: 'answer in output or output in answer, paired by row index (eval_ImagetNet.py)',
   scoreItem(test, prediction) {
     const score = substringEitherWay(primaryAnswer(test.answer), prediction.text) ? 1 : 0
@@ -31,6 +32,7 @@ export const imageNetStrictScorer: Scorer = {
   task: 'imagenet',
   variant: 'strict',
   pairing: 'question_id',
+  denominator: 'tests',
   description: 'answer in output or output in answer, paired by question_id, blank output wrong',
   scoreItem(test, prediction) {
     if (isBlank(prediction.text)) return { score: 0, parsed: false }

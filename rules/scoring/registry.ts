@@ -7,7 +7,7 @@ import {
   vqaV2Scorer,
   vqaV2StrictScorer,
 } from './exact-match.ts'
-import { gqaScorer } from './gqa.ts'
+import { gqaScorer, gqaStrictScorer } from './gqa.ts'
 import { groundingScorerCoin, groundingScorerStrict } from './grounding.ts'
 import { imageNetScorer, imageNetStrictScorer } from './imagenet.ts'
 import { scienceQaScorer } from './scienceqa.ts'
@@ -18,19 +18,24 @@ import type { Prediction, ScoreResult, Scorer, TestRecord, Variant } from './typ
 export const VARIANTS: readonly Variant[] = ['coin', 'strict']
 
 /**
- * Every task's rule per variant. ScienceQA, TextVQA, GQA and OCR-VQA have no strict rule of their
- * own: their CoIN rule already is the benchmark's metric (or its defect, OCR-VQA's "Unanswerable"
- * filter, only bites outputs that are wrong anyway), so `strict` returns it with variant 'strict'.
+ * Every task's rule per variant. Every strict rule divides by the test set. ScienceQA, TextVQA and
+ * OCR-VQA have no other strict fix: their CoIN item rule already is the benchmark's metric (or its
+ * defect, OCR-VQA's "Unanswerable" filter, only bites outputs that are wrong anyway).
  */
 const SCORERS: Record<TaskId, Record<Variant, Scorer>> = {
-  scienceqa: { coin: scienceQaScorer, strict: { ...scienceQaScorer, variant: 'strict' } },
-  textvqa: { coin: textVqaScorer, strict: { ...textVqaScorer, variant: 'strict' } },
+  scienceqa: { coin: scienceQaScorer, strict: strictDenominator(scienceQaScorer) },
+  textvqa: { coin: textVqaScorer, strict: strictDenominator(textVqaScorer) },
   imagenet: { coin: imageNetScorer, strict: imageNetStrictScorer },
-  gqa: { coin: gqaScorer, strict: { ...gqaScorer, variant: 'strict' } },
+  gqa: { coin: gqaScorer, strict: gqaStrictScorer },
   vizwiz: { coin: vizWizScorer, strict: vizWizStrictScorer },
   grounding: { coin: groundingScorerCoin, strict: groundingScorerStrict },
   vqav2: { coin: vqaV2Scorer, strict: vqaV2StrictScorer },
-  ocrvqa: { coin: ocrVqaScorer, strict: { ...ocrVqaScorer, variant: 'strict' } },
+  ocrvqa: { coin: ocrVqaScorer, strict: strictDenominator(ocrVqaScorer) },
+}
+
+/** The CoIN rule with one fix: every test record counts, a missing prediction scoring 0. */
+function strictDenominator(scorer: Scorer): Scorer {
+  return { ...scorer, variant: 'strict', denominator: 'tests' }
 }
 
 /** The scorer of a task (id or CoIN folder name, e.g. "OCR-VQA") in a variant. */

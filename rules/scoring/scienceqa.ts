@@ -1,4 +1,5 @@
-import type { Scorer } from './types.ts'
+import { UserError } from '../../src/errors.ts'
+import type { Scorer, TestRecord } from './types.ts'
 
 /**
  * ScienceQA, DOMAIN.md §1.6, mirroring CoIN's `ETrain/Eval/LLaVA/CoIN/eval_science_qa.py`.
@@ -11,8 +12,9 @@ import type { Scorer } from './types.ts'
  * Correct iff that letter is the answer's letter. Quirks kept: step 3 takes *any* one-character
  * word, so "I think B" parses as "I" and "It's C" as "S" (both wrong, but parsed); a lower-case
  * "b" counts as B. A parse failure is an output with no single-character word at all (CoIN's
- * "FAILED"). CoIN restricts letters to the question's choice count; a letter outside it can never
- * equal the answer, so ignoring the count changes no score.
+ * "FAILED"). A letter beyond the question's choices is wrong (`get_pred_idx`), which only matters
+ * when the gold comes from problems.json, the one source that says how many choices there are.
+ * The denominator is every problem of the split, a missing prediction scoring 0 (CoIN's "FAILED").
  */
 
 const OPTIONS = ['A', 'B', 'C', 'D', 'E']
@@ -31,23 +33,36 @@ export function parseChoiceLetter(output: string): string | undefined {
 }
 
 /**
- * The answer's letter. CoIN takes it from problems.json as an index; CoIN's test.json stores the
- * letter itself ("A"), and anything longer ("B. the cat") is read like an output.
+ * The answer's letter: CoIN's scorer takes it from problems.json (`loadScienceQaProblems` turns
+ * that into letters); a test.json record must carry the letter itself ("A"), checked here so a
+ * gold like "B. the cat" or "2" is an error instead of a silent zero.
  */
-function answerLetter(answer: string | string[]): string | undefined {
-  const text = typeof answer === 'string' ? answer : (answer[0] ?? '')
-  return parseChoiceLetter(text.trim())
+function answerLetter(test: TestRecord): string {
+  const text = typeof test.answer === 'string' ? test.answer : test.answer.length === 1 ? test.answer[0]! : ''
+  if (OPTIONS.includes(text.trim())) return text.trim()
+  throw new UserError({
+    message: `ScienceQA test record ${test.question_id} has the answer ${JSON.stringify(test.answer)}, not a letter A-E`,
+    key: String(test.question_id),
+    fix: 'give the option\'s letter as the answer ("answer": "B"), or score against ScienceQA\'s problems.json + pid_splits.json (--annotations <folder>)',
+  })
+}
+
+/** The letters the question offers: `options[:len(choices)]` when the count is known. */
+function offered(test: TestRecord): string[] {
+  return typeof test.choices === 'number' ? OPTIONS.slice(0, test.choices) : OPTIONS
 }
 
 export const scienceQaScorer: Scorer = {
   task: 'scienceqa',
   variant: 'coin',
   pairing: 'question_id',
+  denominator: 'tests',
   description:
     'choice letter (exact A-E, "X. ...", else first one-character word) equals the answer (eval_science_qa.py)',
   scoreItem(test, prediction) {
+    const gold = answerLetter(test)
     const letter = parseChoiceLetter(prediction.text)
     if (letter === undefined) return { score: 0, parsed: false }
-    return { score: letter === answerLetter(test.answer) ? 1 : 0, parsed: true }
+    return { score: letter === gold && offered(test).includes(letter) ? 1 : 0, parsed: true }
   },
 }

@@ -31,14 +31,52 @@ export function fillRef(template: string, ref: string | undefined): string {
 
 /**
  * Returns copies of `records` whose instruction line is `instruction`: for train records the last
- * line of the first human turn, for test records the last line of `text`. The input is not
- * changed. A `{ref}` in `instruction` is filled per record from the line it replaces.
+ * line of EVERY human turn (a multi-turn record carries the instruction on each question, and
+ * CoIN's trainer learns every turn), for test records the last line of `text`. The input is not
+ * changed. A `{ref}` in `instruction` is filled per turn from the line it replaces. `instruction`
+ * may depend on the record's id (`id`, else `question_id`): the mixed 10-type set picks one string
+ * per record.
  */
 export function applyTemplate<R extends ConversationRecord | QuestionRecord>(
   records: readonly R[],
   task: string,
-  instruction: string,
+  instruction: string | ((recordId: string | number | undefined) => string),
 ): R[] {
+  const checked = new Set<string>()
+  const instructionOf = (record: object): string => {
+    const r = record as { id?: string | number; question_id?: string | number }
+    const text = typeof instruction === 'string' ? instruction : instruction(r.id ?? r.question_id)
+    if (!checked.has(text)) checkInstruction(text, task)
+    checked.add(text)
+    return text
+  }
+  if (typeof instruction === 'string') checkInstruction(instruction, task)
+  return records.map((record, i) => {
+    const where = describe(record, i)
+    const line = instructionOf(record)
+    if ('conversations' in record) {
+      if (!record.conversations.some((t) => t.from === 'human')) {
+        throw new UserError({
+          message: `${where} has no human turn`,
+          key: where,
+          fix: 'give it a {"from": "human"} turn',
+        })
+      }
+      const conversations = record.conversations.map((t, j) =>
+        t.from === 'human'
+          ? { ...t, value: replaceInstructionLine(t.value, line, j === 0 ? where : `${where} turn ${j}`) }
+          : t,
+      )
+      return { ...record, conversations }
+    }
+    if (typeof record.text !== 'string') {
+      throw new UserError({ message: `${where} has neither "conversations" nor "text"`, key: where })
+    }
+    return { ...record, text: replaceInstructionLine(record.text, line, where) }
+  })
+}
+
+function checkInstruction(instruction: string, task: string): void {
   if (instruction.includes('\n') || instruction.trim() === '') {
     throw new UserError({
       message: `the ${task} instruction must be one non-empty line`,
@@ -53,27 +91,6 @@ export function applyTemplate<R extends ConversationRecord | QuestionRecord>(
       fix: 'end the instruction with ": {ref}"',
     })
   }
-  return records.map((record, i) => {
-    const where = describe(record, i)
-    if ('conversations' in record) {
-      const turn = record.conversations.findIndex((t) => t.from === 'human')
-      const human = record.conversations[turn]
-      if (!human) {
-        throw new UserError({
-          message: `${where} has no human turn`,
-          key: where,
-          fix: 'give it a {"from": "human"} turn',
-        })
-      }
-      const value = replaceInstructionLine(human.value, instruction, where)
-      const conversations = record.conversations.map((t, j) => (j === turn ? { ...t, value } : t))
-      return { ...record, conversations }
-    }
-    if (typeof record.text !== 'string') {
-      throw new UserError({ message: `${where} has neither "conversations" nor "text"`, key: where })
-    }
-    return { ...record, text: replaceInstructionLine(record.text, instruction, where) }
-  })
 }
 
 /** Lines that are not the instruction even when they come last: the image token, blank lines. */

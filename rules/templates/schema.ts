@@ -2,12 +2,13 @@ import { COIN_TASK_IDS } from '../../datasets/coin-mini/tasks.ts'
 
 /**
  * JSON Schemas of the template files in datasets/templates/. A set file maps every CoIN task to
- * one instruction ("original", "diverse") or to exactly ten ("paraphrase"). An instruction is one
+ * one instruction ("original", "diverse") or to exactly eleven ("paraphrase", the eleven
+ * instruction strings of CoIN's 10-type runs). An instruction is one
  * line (it becomes the last line of a prompt) with no braces, except Grounding's, which must end
  * in ": {ref}" so the referring expression can be carried over when a template is swapped (see
  * apply.ts).
  */
-export const PARAPHRASE_COUNT = 10
+export const PARAPHRASE_COUNT = 11
 
 /** Grounding's instruction: one line, no other colon or brace, then ": {ref}". */
 export const GROUNDING_PATTERN = '^[^\\n\\r:{}]+: \\{ref\\}$'
@@ -39,7 +40,7 @@ function setSchema(perTask: (task: string) => object): object {
 /** original.json, diverse.json: one instruction per task. */
 export const SINGLE_SET_SCHEMA = setSchema(instructionSchema)
 
-/** paraphrase.json: ten different instructions per task. */
+/** paraphrase.json: eleven different instructions per task. */
 export const PARAPHRASE_SET_SCHEMA = setSchema((task) => ({
   type: 'array',
   minItems: PARAPHRASE_COUNT,

@@ -42,12 +42,25 @@ test('main job: builds results/forgetting, then a no-op, then a late-stage chang
   const ran = Object.values(first.outcomes).filter((o) => o === 'ran').length
   assert.is(ran, Object.keys(first.outcomes).length)
   const md = p.read('results/forgetting.md')
-  for (const e of ['full', 'lora', 'moelora', 'lora-alphabet', 'multitask']) assert.match(md, `## ${e}`)
+  // One multitask bound per method, each trained with that method (CoIN's Multitask is LoRA).
+  const experiments = ['full', 'lora', 'moelora', 'lora-alphabet', 'zeroshot']
+  for (const e of [...experiments, 'multitask-full', 'multitask-lora', 'multitask-moelora'])
+    assert.match(md, `## ${e}`)
   const metrics = await queryResults(
     p.path('results/coin.duckdb'),
-    'select experiment, acc, bwt from metrics',
+    'select experiment, method, kind, acc, bwt from metrics',
   )
-  assert.is(metrics.length, 6)
+  assert.is(metrics.length, 8)
+  assert.equal(
+    metrics
+      .filter((m) => m.kind === 'multitask')
+      .map((m) => m.method)
+      .sort(),
+    ['full', 'lora', 'moelora'],
+  )
+  // The base (zero-shot row) is pre-trained on the alignment task only, never on a task's prompts.
+  const log = p.coin('log', 'train/base').stdout
+  assert.match(log, /pre-training on \d+ examples from 1 tasks/)
   assert.ok(metrics.every((m) => typeof m.acc === 'number'))
 
   const again = p.build('results/forgetting', ...SMALL)

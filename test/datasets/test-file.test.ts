@@ -25,6 +25,24 @@ test('valid test files load: one answer, ten answers, grounding boxes', async ()
   assert.equal(await loadTestFile(await writeTemp('test.json', boxes), 'grounding'), boxes)
 })
 
+test('a grounding record without "answer" loads, with answer_bbox as its answer (CoIN\'s fallback)', async () => {
+  const { answer: _, ...bare } = grounding(0)
+  const [loaded] = await loadTestFile(await writeTemp('test.json', [bare]), 'grounding')
+  assert.is(loaded?.answer, '[0.1, 0.2, 0.5, 0.6]')
+  // Other tasks still need an answer.
+  const err = await userError(
+    loadTestFile(await writeTemp('test.json', [{ ...vqa(0), answer: undefined }]), 'gqa'),
+  )
+  assert.match(err.message, /answer/)
+})
+
+test('a question_id used twice is rejected with both records and lines (12 and "12" are the same id)', async () => {
+  const file = await writeTemp('test.json', [vqa(12), vqa(13), { ...vqa(0), question_id: '12' }])
+  const err = await userError(loadTestFile(file, 'vqav2'))
+  assert.match(err.message, /question_id "12" appears twice \(records 0 and 2, lines \d+ and \d+\)/)
+  assert.is(err.diagnostic.key, '/2/question_id')
+})
+
 const MALFORMED: { name: string; record: unknown; pointer: string; task?: string }[] = [
   { name: 'no answer', record: { ...vqa(1), answer: undefined }, pointer: '/1/answer' },
   { name: 'an answer that is a number', record: { ...vqa(1), answer: 3 }, pointer: '/1/answer' },

@@ -100,7 +100,7 @@ test('weights.bin is a valid safetensors file; config.json documents the model',
     const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'))
     const names = Object.keys(header)
     assert.equal(names, [...names].sort(), 'tensors in sorted order')
-    assert.ok(names.includes('embedding') && names.includes('adapter.layers.0.router'))
+    assert.ok(names.includes('embedding') && names.includes('adapter.layers.1.router'))
     let end = 0
     for (const name of names) {
       const e = header[name]
@@ -115,7 +115,7 @@ test('weights.bin is a valid safetensors file; config.json documents the model',
     assert.is(first, ckpt.base.embedding!.data[0])
     const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))
     assert.equal(config.dims, [8, 12, 6, COLORS.length])
-    assert.equal(config.adapter, { kind: 'moelora', r: 4, alpha: 8, experts: 2 })
+    assert.equal(config.adapter, { kind: 'moelora', r: 4, alpha: 8, experts: 2, dropout: 0.05 })
     assert.is(config.history[0].steps, 3)
     assert.equal(config.model.vocab, COLORS)
   } finally {

@@ -11,9 +11,11 @@ export type Weights = Record<string, ArrayLike<number>>
 export interface RefModel {
   dims: number[] // [D, ...hidden, V]
   method: AdapterMethod | null
+  /** LoRA dropout: the mask of example n at layer i (multiplies the adapter's input only). */
+  mask?: (n: number, i: number) => ArrayLike<number> | undefined
 }
 
-function linear(x: number[], w: Weights, i: number, m: RefModel): number[] {
+function linear(x: number[], w: Weights, i: number, m: RefModel, n: number): number[] {
   const fin = m.dims[i]!
   const fout = m.dims[i + 1]!
   const W = w[`layers.${i}.weight`]!
@@ -23,13 +25,15 @@ function linear(x: number[], w: Weights, i: number, m: RefModel): number[] {
     for (let k = 0; k < fin; k++) s += x[k]! * W[k * fout + o]!
     return s
   })
-  if (!m.method) return y
+  // Layers without adapter weights (projector, output layer) are plain.
+  if (!m.method || w[`layers.${i}.lora_A`] === undefined) return y
   const r = m.method.r
   const A = w[`layers.${i}.lora_A`]!
   const B = w[`layers.${i}.lora_B`]!
+  const mask = m.mask?.(n, i)
   const z = Array.from({ length: r }, (_, j) => {
     let s = 0
-    for (let k = 0; k < fin; k++) s += x[k]! * A[k * r + j]!
+    for (let k = 0; k < fin; k++) s += x[k]! * (mask ? mask[k]! : 1) * A[k * r + j]!
     return s
   })
   let gateOfColumn = (_j: number) => 1
@@ -61,14 +65,14 @@ function linear(x: number[], w: Weights, i: number, m: RefModel): number[] {
 export function refLogits(m: RefModel, w: Weights, examples: readonly PreparedExample[]): number[][] {
   const D = m.dims[0]!
   const E = w.embedding!
-  return examples.map((ex) => {
+  return examples.map((ex, n) => {
     let h = new Array<number>(D).fill(0)
     for (let j = 0; j < ex.ids.length; j++) {
       for (let d = 0; d < D; d++) h[d]! += ex.weights[j]! * E[ex.ids[j]! * D + d]!
     }
     const layers = m.dims.length - 1
     for (let i = 0; i < layers; i++) {
-      const pre = linear(h, w, i, m)
+      const pre = linear(h, w, i, m, n)
       h = i + 1 < layers ? pre.map((v) => Math.max(0, v)) : pre
     }
     return h

@@ -8,9 +8,10 @@ test('trailing periods are stripped, then the output is lower-cased', () => {
   assert.equal(scoreOne('gqa', 'yes', 'Yes.'), { score: 1, parsed: true })
 })
 
-test('exactly one leading space is dropped, after the period strip', () => {
-  assert.is(normalizeGqaOutput(' Left.'), 'left')
-  assert.equal(scoreOne('gqa', 'left', '  left'), { score: 0, parsed: true })
+test('no space is dropped (CoIN never strips one); strict trims', () => {
+  assert.is(normalizeGqaOutput(' Left.'), ' left')
+  assert.equal(scoreOne('gqa', 'left', ' left'), { score: 0, parsed: true })
+  assert.equal(scoreOne('gqa', 'left', ' left. ', 'strict'), { score: 1, parsed: true })
 })
 
 test('quirk: a trailing space survives, and shields the period before it', () => {

@@ -24,7 +24,7 @@ test('quirk: without brackets the slice eats real digits; a trailing period is h
   assert.equal(parseCoinPredictedBox('[0.1, 0.2, 0.5, 0.6].'), [0.1, 0.2, 0.5, 0.6])
 })
 
-test('leading spaces are harmless: one is dropped, the slice eats one, float() strips the rest', () => {
+test('leading spaces are harmless before a bracket: the slice eats one, float() strips the rest', () => {
   assert.equal(parseCoinPredictedBox(' [0.11, 0.21, 0.51, 0.61]'), [0.11, 0.21, 0.51, 0.6])
   assert.equal(parseCoinPredictedBox('  [0.11, 0.21, 0.51, 0.61]'), [0.11, 0.21, 0.51, 0.6])
   assert.equal(parseCoinPredictedBox('   [0.11, 0.21, 0.51, 0.61]'), [0.11, 0.21, 0.51, 0.6])

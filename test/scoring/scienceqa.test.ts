@@ -40,8 +40,9 @@ test('\\w is Unicode-aware as in Python: "é" is a one-character word', () => {
   assert.is(parseChoiceLetter('é'), 'É')
 })
 
-test('an answer written as "B. text" is read like an output', () => {
-  assert.equal(scoreOne('scienceqa', 'B. the cat', 'B'), { score: 1, parsed: true })
+test('the answer must be a letter (surrounding spaces allowed)', () => {
+  assert.equal(scoreOne('scienceqa', ' B ', 'B'), { score: 1, parsed: true })
+  assert.throws(() => scoreOne('scienceqa', '2', 'B'), /not a letter A-E/)
 })
 
 test.run()

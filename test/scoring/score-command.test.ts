@@ -33,21 +33,25 @@ async function fixture(): Promise<{ test: string; pred: string }> {
   return { test, pred }
 }
 
-test('runScore loads, validates and scores both files', async () => {
+test('runScore loads, validates and scores both files; CoIN divides by the known predictions', async () => {
   const r = await runScore({ task: 'GQA', ...(await fixture()) })
-  assert.is(r.n, 4)
+  assert.is(r.n, 3)
   assert.is(r.correct, 1)
-  assert.is(r.value, 25)
+  assert.is(r.value, 100 / 3)
   assert.is(r.parse_failures, 1)
   assert.is(r.missing, 1)
   assert.is(r.unmatched, 1)
+  assert.is(r.warnings.length, 2)
+  const strict = await runScore({ task: 'GQA', variant: 'strict', ...(await fixture()) })
+  assert.is(strict.n, 4)
+  assert.is(strict.value, 25)
 })
 
 test("the text report starts with CoIN's Result.text lines", async () => {
   const r = await runScore({ task: 'gqa', ...(await fixture()) })
   assert.is(
     formatScoreReport(r, { task: 'gqa', variant: 'coin' }),
-    'Samples: 4\nAccuracy: 25.00%\nParse failures: 1\nMissing: 1\nUnmatched predictions: 1\n',
+    'Samples: 3\nAccuracy: 33.33%\nDenominator: unique_predictions (4 prediction lines)\nParse failures: 1\nMissing: 1\nUnmatched predictions: 1\n',
   )
 })
 

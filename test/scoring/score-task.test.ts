@@ -27,9 +27,10 @@ test('CoIN folder names are accepted; unknown tasks and variants are user errors
   )
 })
 
-test('the denominator is the test set: missing predictions score 0 and are counted', () => {
+test('strict divides by the test set: missing predictions score 0 and are counted', () => {
   const tests = [testRecord(1, 'yes'), testRecord(2, 'no'), testRecord(3, 'no'), testRecord(4, 'yes')]
-  const r = scoreTask('vqav2', tests, [prediction(1, 'yes'), prediction(3, 'no')])
+  const r = scoreTask('vqav2', tests, [prediction(1, 'yes'), prediction(3, 'no')], 'strict')
+  assert.is(scoreTask('vqav2', tests, [prediction(1, 'yes'), prediction(3, 'no')]).value, 100)
   assert.is(r.n, 4)
   assert.is(r.correct, 2)
   assert.is(r.value, 50)

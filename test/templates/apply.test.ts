@@ -38,7 +38,7 @@ const testRecords = [
   },
 ]
 
-test('rewrites the last line of the first human turn of a train record, and nothing else', () => {
+test('a multi-turn record is re-templated on every human turn, and nothing else changes', () => {
   const [out] = applyTemplate(train, 'gqa', NEW)
   assert.equal(out, {
     id: 'a',
@@ -46,9 +46,64 @@ test('rewrites the last line of the first human turn of a train record, and noth
     conversations: [
       { from: 'human', value: `<image>\nWhat color is the cat?\n${NEW}` },
       { from: 'gpt', value: 'red' },
-      { from: 'human', value: `And the dog?\n${ORIGINAL}` },
+      { from: 'human', value: `And the dog?\n${NEW}` },
     ],
   })
+})
+
+test('a later turn without an instruction line is a user error naming the turn', () => {
+  const broken = [
+    {
+      id: 'b',
+      conversations: [
+        train[0]!.conversations[0]!,
+        { from: 'gpt', value: 'x' },
+        { from: 'human', value: 'Why?' },
+      ],
+    },
+  ]
+  assert.match(
+    userError(() => applyTemplate(broken, 'gqa', NEW)).message,
+    /record "b" turn 2 has no instruction line/,
+  )
+})
+
+test('the embedded learner trains on every answered turn of a multi-turn record', async () => {
+  const { trainExamples } = await import('../../rules/coin/files.ts')
+  const record = {
+    id: 'm',
+    conversations: [
+      { from: 'human' as const, value: `<image>\nWhat color is the cat?\n${NEW}` },
+      { from: 'gpt' as const, value: 'red' },
+      { from: 'human' as const, value: `And the dog?\n${NEW}` },
+      { from: 'gpt' as const, value: 'brown' },
+    ],
+  }
+  assert.equal(
+    trainExamples([record], new Map()).map((e) => [e.prompt, e.answer]),
+    [
+      [`What color is the cat?\n${NEW}`, 'red'],
+      [`And the dog?\n${NEW}`, 'brown'],
+    ],
+  )
+})
+
+test('paraphrase-mixed: each record gets one of the eleven strings by its id, the same every time, all eleven used', async () => {
+  const set = await loadTemplateSet('paraphrase-mixed')
+  const records = Array.from({ length: 200 }, (_, i) => ({
+    question_id: `q${i}`,
+    text: `What is it?\n${ORIGINAL}`,
+  }))
+  const once = applyTemplate(records, 'imagenet', (id) => set('imagenet', id)).map(
+    (r) => r.text.split('\n')[1],
+  )
+  const again = applyTemplate([...records].reverse(), 'imagenet', (id) => set('imagenet', id))
+    .map((r) => r.text.split('\n')[1])
+    .reverse()
+  assert.equal(once, again)
+  const used = new Set(once)
+  assert.is(used.size, 11)
+  assert.ok(used.has('Provide your answer using a single word or a brief phrase.')) // CoIN's eleventh ImageNet string
 })
 
 test('rewrites the last line of a test record’s text', () => {

@@ -14,11 +14,12 @@ async function userError(fn: () => Promise<unknown> | unknown): Promise<UserErro
   throw new Error('expected a UserError')
 }
 
-test('the twelve set names: original, diverse, paraphrase-1..10', () => {
+test('the set names: original, diverse, paraphrase-1..11, paraphrase-mixed', () => {
   assert.equal(TEMPLATE_SET_NAMES, [
     'original',
     'diverse',
-    ...Array.from({ length: 10 }, (_, i) => `paraphrase-${i + 1}`),
+    ...Array.from({ length: 11 }, (_, i) => `paraphrase-${i + 1}`),
+    'paraphrase-mixed',
   ])
 })
 
@@ -26,7 +27,7 @@ test('every set loads and gives every task a one-line instruction', async () => 
   for (const name of TEMPLATE_SET_NAMES) {
     const instructionFor = await loadTemplateSet(name)
     for (const task of COIN_TASK_IDS) {
-      const instruction = instructionFor(task)
+      const instruction = instructionFor(task, 'r1')
       assert.type(instruction, 'string')
       assert.ok(instruction.trim().length > 0 && !instruction.includes('\n'), `${name}/${task}`)
       assert.is(instruction.endsWith(': {ref}'), task === 'grounding', `${name}/${task}: ${instruction}`)
@@ -79,10 +80,10 @@ test("paraphrase-k is the k-th of ten; ImageNet's are CoIN's verified 10-type in
   }
 })
 
-test('a name outside the twelve is a user error listing the valid names', async () => {
+test('a name outside the sets is a user error listing the valid names', async () => {
   for (const name of [
     'paraphrase-0',
-    'paraphrase-11',
+    'paraphrase-12',
     'paraphrase-01',
     'paraphrase-x',
     'type2',
@@ -91,7 +92,10 @@ test('a name outside the twelve is a user error listing the valid names', async 
     const err = await userError(() => loadTemplateSet(name as TemplateSetName))
     assert.is(err.diagnostic.key, name)
     assert.match(err.diagnostic.message, `"${name}"`)
-    assert.match(err.diagnostic.fix ?? '', 'original, diverse, paraphrase-1 … paraphrase-10')
+    assert.match(
+      err.diagnostic.fix ?? '',
+      'original, diverse, paraphrase-1 … paraphrase-11, paraphrase-mixed',
+    )
   }
 })
 

@@ -134,7 +134,7 @@ test('a placeholder outside Grounding', () =>
     },
   ))
 
-test('a single string where paraphrase.json needs ten', () =>
+test('a single string where paraphrase.json needs eleven', () =>
   expectProblem(
     'paraphrase-3',
     'paraphrase.json',
@@ -144,11 +144,11 @@ test('a single string where paraphrase.json needs ten', () =>
     {
       key: '/templates/ocrvqa',
       message: 'must be a list',
-      fix: 'a list of 10 instruction strings',
+      fix: 'a list of 11 instruction strings',
     },
   ))
 
-test('nine paraphrases', () =>
+test('ten paraphrases', () =>
   expectProblem(
     'paraphrase-1',
     'paraphrase.json',
@@ -157,8 +157,8 @@ test('nine paraphrases', () =>
     },
     {
       key: '/templates/textvqa',
-      message: 'exactly 10 paraphrases',
-      fix: 'give 10 instructions',
+      message: 'exactly 11 paraphrases',
+      fix: 'give 11 instructions',
     },
   ))
 

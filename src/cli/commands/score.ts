@@ -4,7 +4,7 @@
  * own outputs, or to check a scorer change against known numbers (DOMAIN.md §1.6, §1.9).
  */
 import { type Command, Option } from 'commander'
-import { loadPredictionsFile, loadTestFile } from '../../../rules/datasets/index.ts'
+import { goldRecords, loadPredictionsFile, loadTestFile } from '../../../rules/datasets/index.ts'
 import {
   formatResultText,
   getScorer,
@@ -17,8 +17,10 @@ import { action } from '../errors.ts'
 
 export interface ScoreCommandOptions {
   task: string
-  /** The test file (CoIN test.json / val.json). */
-  test: string
+  /** The test file (CoIN test.json / val.json); ScienceQA may be scored from `annotations` alone. */
+  test?: string
+  /** TextVQA: TextVQA_0.5.1_val.json; ScienceQA: the folder of problems.json and pid_splits.json. */
+  annotations?: string
   /** The prediction file (JSONL, CoIN's merge.jsonl). */
   pred: string
   variant?: Variant
@@ -28,25 +30,35 @@ export interface ScoreCommandOptions {
 export async function runScore(opts: ScoreCommandOptions): Promise<ScoreResult> {
   const scorer = getScorer(opts.task, opts.variant ?? 'coin')
   const [tests, predictions] = await Promise.all([
-    loadTestFile(opts.test, scorer.task),
+    opts.test === undefined ? undefined : loadTestFile(opts.test, scorer.task),
     loadPredictionsFile(opts.pred),
   ])
-  return scoreWith(scorer, tests, predictions)
+  return scoreWith(scorer, await goldRecords(scorer.task, tests, opts.annotations), predictions)
 }
 
 /**
  * CoIN's Result.text lines first (so scripts that read CoIN results read these), then what CoIN
  * never reported: parse failures, missing and unmatched predictions. `--json` prints the whole
- * result, per-item scores included, as one object.
+ * result, per-item scores included, as one object. Warnings go to stderr (`formatWarnings`).
  */
 export function formatScoreReport(
   result: ScoreResult,
   opts: { task: string; variant: Variant; json?: boolean },
 ): string {
   if (opts.json) return `${JSON.stringify({ task: opts.task, variant: opts.variant, ...result })}\n`
-  const lines = [`Parse failures: ${result.parse_failures}`, `Missing: ${result.missing}`]
+  const lines = [
+    `Denominator: ${result.denominator} (${result.lines} prediction lines)`,
+    `Parse failures: ${result.parse_failures}`,
+    `Missing: ${result.missing}`,
+  ]
+  if (result.duplicates > 0) lines.push(`Duplicate prediction ids: ${result.duplicates}`)
   if (result.unmatched > 0) lines.push(`Unmatched predictions: ${result.unmatched}`)
+  if (result.id_mismatches > 0) lines.push(`Row id mismatches: ${result.id_mismatches}`)
   return `${formatResultText(result)}${lines.join('\n')}\n`
+}
+
+export function formatWarnings(result: ScoreResult): string {
+  return result.warnings.map((w) => `warning: ${w}\n`).join('')
 }
 
 export function register(program: Command): void {
@@ -54,7 +66,11 @@ export function register(program: Command): void {
     .command('score')
     .description("score a prediction file with a CoIN task's rule (DOMAIN.md §1.6)")
     .requiredOption('--task <task>', 'scienceqa, textvqa, imagenet, gqa, vizwiz, grounding, vqav2 or ocrvqa')
-    .requiredOption('--test <file>', 'test records: CoIN test.json / val.json (a JSON array)')
+    .option('--test <file>', 'test records: CoIN test.json / val.json (a JSON array)')
+    .option(
+      '--annotations <path>',
+      "the gold CoIN's scorer reads: TextVQA_0.5.1_val.json (textvqa), or the folder of problems.json + pid_splits.json (scienceqa)",
+    )
     .requiredOption('--pred <file>', 'predictions: JSONL, one {"question_id", "text"} per line (merge.jsonl)')
     .addOption(
       new Option(
@@ -68,6 +84,7 @@ export function register(program: Command): void {
     .action(
       action(async (opts: ScoreCommandOptions & { json?: boolean }) => {
         const result = await runScore(opts)
+        process.stderr.write(formatWarnings(result))
         const task = getScorer(opts.task).task
         process.stdout.write(
           formatScoreReport(result, { task, variant: opts.variant ?? 'coin', json: opts.json }),
