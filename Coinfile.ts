@@ -191,7 +191,8 @@ export default defineCoinfile({
       }),
     )
 
-    // Results: DuckDB tables and the report, published to results/.
+    // Results: a snapshot of every score; each build that changes it records a run in
+    // results/coin.duckdb and renders results/forgetting.* for that run.
     const withInputs = cells.map((c, i) => ({ ...c, input: `c${i}` }))
     t.push(
       forgettingReport('results/forgetting', {
@@ -217,7 +218,6 @@ export default defineCoinfile({
           cells: withInputs,
           formats: ['md', 'csv', 'tex', 'svg'],
         },
-        publish: 'results',
       }),
     )
     return t

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 import { renderForgettingReport } from '../../rules/reports/index.ts'
 import { renumberDefIds } from '../../rules/reports/svg.ts'
 import { UserError } from '../../src/errors.ts'
-import { ingest, parseCsv, withDatabase } from '../../src/results/index.ts'
+import { parseCsv, recordRun, withDatabase } from '../../src/results/index.ts'
 import { experiment, FULL, merge, smallResults, TASKS, tempDir } from '../results/matrix-fixture.ts'
 
 const ALL = ['md', 'csv', 'tex', 'svg'] as const
@@ -14,7 +14,7 @@ const ALL = ['md', 'csv', 'tex', 'svg'] as const
 async function fixtureDb(): Promise<string> {
   const db = join(tempDir('coin-report-'), 'coin.duckdb')
   const partial = experiment('lora-partial', 'sequential', TASKS, { 1: [80], 2: [null, 70], 3: [50, 40, 90] })
-  await ingest(db, 'results/forgetting', merge(smallResults(), partial))
+  await recordRun(db, merge(smallResults(), partial))
   return db
 }
 
@@ -153,7 +153,7 @@ test('a missing database is a UserError; an empty one renders an empty report', 
   }
   assert.not.ok(existsSync(join(dir, 'forgetting.md')))
   const db = join(dir, 'coin.duckdb')
-  await ingest(db, 'results/forgetting', { scores: [], experiments: [], runs: [] })
+  await recordRun(db, { scores: [], experiments: [] })
   const files = await render(db)
   assert.match(files.md ?? '', /No experiments in the results database yet/)
   assert.ok(files.svg?.startsWith('<svg'))
@@ -173,7 +173,7 @@ test('a DuckDB file coin never wrote is refused with the fix', async () => {
 
 test('a sequential experiment without a zero-shot row shows stages 1..T only, gaps included', async () => {
   const db = join(tempDir('coin-report-'), 'coin.duckdb')
-  await ingest(db, 'r', experiment('lora', 'sequential', TASKS, { 1: FULL[1] ?? [], 3: FULL[3] ?? [] }))
+  await recordRun(db, experiment('lora', 'sequential', TASKS, { 1: FULL[1] ?? [], 3: FULL[3] ?? [] }))
   const { md = '' } = await render(db, ['md'])
   assert.not.ok(md.includes('zero-shot |'))
   assert.ok(md.includes('| 2 · text_vqa | – | – | – |'), 'the never-evaluated stage 2 is a row of gaps')
