@@ -131,7 +131,11 @@ export async function insertRun(
 }
 
 /** The distinct values of `columns` already in `table`, each joined by NUL (the separator used above). */
-async function existingKeys(con: DuckDBConnection, table: string, ...columns: string[]): Promise<Set<string>> {
+async function existingKeys(
+  con: DuckDBConnection,
+  table: string,
+  ...columns: string[]
+): Promise<Set<string>> {
   const rows = await readRows(con, `SELECT DISTINCT ${columns.join(', ')} FROM ${table}`)
   return new Set(rows.map((row) => columns.map((c) => String(row[c])).join('\u0000')))
 }

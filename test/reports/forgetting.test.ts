@@ -63,17 +63,27 @@ test('forgetting.md: a labelled matrix per experiment, then metrics across exper
 test('forgetting.csv: long form with the metrics and the evaluated cells', async () => {
   const { csv = '' } = await render(await fixtureDb(), ['csv'])
   const parsed = parseCsv(csv)
-  assert.equal(parsed.header, ['experiment', 'kind', 'metric', 'stage', 'stage_task', 'eval_task', 'value'])
+  assert.equal(parsed.header, [
+    'experiment',
+    'kind',
+    'metric',
+    'stage',
+    'stage_task',
+    'eval_task',
+    'value',
+    'n',
+    'parse_failures',
+  ])
   const lines = csv.split('\n')
   for (const line of [
-    'lora,sequential,acc,,,,60',
-    'lora,sequential,bwt,,,,-30',
-    'lora,sequential,forgetting,,,,32.5',
-    'joint,multitask,acc,,,,63.666667',
-    'joint,multitask,bwt,,,,',
-    'lora,sequential,accuracy,0,zeroshot,science_qa,30',
-    'lora,sequential,accuracy,1,science_qa,text_vqa,75',
-    'joint,multitask,accuracy,3,multitask,imagenet,91',
+    'lora,sequential,acc,,,,60,,',
+    'lora,sequential,bwt,,,,-30,,',
+    'lora,sequential,forgetting,,,,32.5,,',
+    'joint,multitask,acc,,,,63.666667,,',
+    'joint,multitask,bwt,,,,,,',
+    'lora,sequential,accuracy,0,zeroshot,science_qa,30,100,0',
+    'lora,sequential,accuracy,1,science_qa,text_vqa,75,100,0',
+    'joint,multitask,accuracy,3,multitask,imagenet,91,100,0',
   ]) {
     assert.ok(lines.includes(line), `missing line: ${line}`)
   }
