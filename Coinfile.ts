@@ -216,7 +216,7 @@ export default defineCoinfile({
             },
           ],
           cells: withInputs,
-          formats: ['md', 'csv', 'tex', 'svg'],
+          formats: ['md', 'csv', 'tex', 'svg', 'html'],
         },
       }),
     )

@@ -109,7 +109,7 @@ export function seenTaskChart(experiments: ReportExperiment[]) {
   }
 }
 
-function heatmap(e: ReportExperiment) {
+export function heatmap(e: ReportExperiment) {
   const rowLabels = e.rows.map(stageLabel)
   const values = e.rows.flatMap((row, r) =>
     row.values.map((value, j) => ({

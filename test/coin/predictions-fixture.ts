@@ -69,7 +69,7 @@ export default defineCoinfile({
         params: {
           experiments: [{ experiment: 'lora', method: 'lora', order_name: 'coin', tasks: ['scienceqa', 'vqav2'], kind: 'sequential' }],
           cells: cells.map((c, i) => ({ ...c, input: 'c' + i, target: 'eval', params: {}, experiment: 'lora', method: 'lora', order_name: 'coin' })),
-          formats: ['md', 'csv', 'tex', 'svg'],
+          formats: ['md', 'csv', 'tex', 'svg', 'html'],
         },
       }),
     )
