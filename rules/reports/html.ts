@@ -50,6 +50,9 @@ export function renderHtml(runs: ForgettingData[]): string {
         })),
         charts: [
           ...(curves ? [{ id: 'curves', spec: standalone(curves) }] : []),
+          ...(data.training?.length
+            ? [{ id: 'training', spec: standalone(trainingChart(data.training)) }]
+            : []),
           ...data.experiments.map((e, i) => ({ id: `heatmap-${i}`, spec: standalone(heatmap(e)) })),
         ],
       }
@@ -80,6 +83,31 @@ export function renderHtml(runs: ForgettingData[]): string {
 </body>
 </html>
 `
+}
+
+/** Training loss of one target at a time, chosen from a drop-down (the learners' `train_log`). */
+function trainingChart(points: NonNullable<ForgettingData['training']>) {
+  const targets = [...new Set(points.map((p) => p.target))]
+  return {
+    title: { text: 'Training loss (train_log)', anchor: 'start' },
+    data: { values: points },
+    width: 420,
+    height: 180,
+    params: [
+      {
+        name: 'target',
+        value: targets[targets.length - 1],
+        bind: { input: 'select', options: targets, name: 'target ' },
+      },
+    ],
+    transform: [{ filter: 'datum.target === target' }],
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'step' },
+      y: { field: 'loss', type: 'quantitative', title: 'loss (window mean)' },
+      tooltip: [{ field: 'step' }, { field: 'loss', format: '.4f' }, { field: 'lr' }],
+    },
+  }
 }
 
 /** A vega-lite unit or layer spec on its own page: the schema and the report's look. */

@@ -13,6 +13,15 @@ export interface ForgettingData {
   run: ReportRun | null
   /** Sequential experiments first, then multitask bounds, then zero-shot; by name within each. */
   experiments: ReportExperiment[]
+  /** The logged training steps of the run's targets (`train_log`), by target and step. */
+  training?: TrainingPoint[]
+}
+
+export interface TrainingPoint {
+  target: string
+  step: number
+  loss: number | null
+  lr: number | null
 }
 
 /** The run a report shows: enough to say which build, from what, with which params. */
@@ -140,7 +149,12 @@ async function readRunData(con: DuckDBConnection, dbPath: string, runId: string)
       KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
       (a.experiment < b.experiment ? -1 : a.experiment > b.experiment ? 1 : 0),
   )
-  return { run: toReportRun(runRow), experiments }
+  const training = (await readRows(
+    con,
+    `SELECT t.target, l.step, l.loss, l.lr FROM train_log AS l JOIN run_targets AS t USING (key)
+     WHERE t.${where} ORDER BY t.target, l.step`,
+  )) as unknown as TrainingPoint[]
+  return { run: toReportRun(runRow), experiments, training }
 }
 
 function toReportRun(row: ResultRow): ReportRun {

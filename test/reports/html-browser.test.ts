@@ -30,7 +30,19 @@ test('forgetting.html: loads offline without errors, numbers match DuckDB, the r
     experiment('lora', 'sequential', TASKS, FULL),
     experiment('joint', 'multitask', TASKS, JOINT),
   )
-  await recordRun(db, first, { params: { lr: 0.01 }, overrides: [] })
+  const curve = [25, 50, 75].map((step) => ({
+    key: 'kt',
+    target: 'train/lora/3',
+    step,
+    loss: 3 - step / 50,
+    lr: 0.01,
+    epoch: null,
+  }))
+  await recordRun(
+    db,
+    { ...first, train_log: curve, run_targets: [{ target: 'train/lora/3', key: 'kt', outcome: 'ran' }] },
+    { params: { lr: 0.01 }, overrides: [] },
+  )
   const second = experiment('lora', 'sequential', TASKS, { ...FULL, 3: [20, 30, 95] })
   for (const s of second.scores) s.key = `${s.key}-lr`
   await recordRun(db, merge(second, experiment('joint', 'multitask', TASKS, JOINT)), {
@@ -56,7 +68,10 @@ test('forgetting.html: loads offline without errors, numbers match DuckDB, the r
     const cells = async () =>
       Object.fromEntries(
         await page.$$eval('#metrics td[data-metric]', (tds) =>
-          tds.map((td) => [`${td.getAttribute('data-experiment')}/${td.getAttribute('data-metric')}`, td.textContent]),
+          tds.map((td) => [
+            `${td.getAttribute('data-experiment')}/${td.getAttribute('data-metric')}`,
+            td.textContent,
+          ]),
         ),
       )
     assert.equal(await cells(), await expected(db, 'r2'))
@@ -64,6 +79,7 @@ test('forgetting.html: loads offline without errors, numbers match DuckDB, the r
     assert.is(await page.textContent('#overrides'), '--set lr=0.001')
     // The cross-method curve and one heatmap per experiment, drawn as SVG by vega.
     assert.is(await page.locator('#charts svg').count(), 3)
+    assert.is(await page.locator('#training').count(), 0, 'run r2 logged no training')
     assert.ok((await page.locator('#curves svg path').count()) > 0, 'the curve has lines')
     assert.equal(await page.$$eval('#run option', (os) => os.map((o) => o.textContent?.split(' · ')[0])), [
       'r1',
@@ -73,6 +89,11 @@ test('forgetting.html: loads offline without errors, numbers match DuckDB, the r
     await page.selectOption('#run', '0')
     await page.waitForSelector('body[data-ready="r1"]', { timeout: 30_000 })
     assert.equal(await cells(), await expected(db, 'r1'))
+    // r1 kept a training curve: a chart with a target picker bound to it.
+    assert.is(await page.locator('#training svg').count(), 1)
+    assert.equal(await page.$$eval('#training select option', (os) => os.map((o) => o.textContent)), [
+      'train/lora/3',
+    ])
     assert.is.not((await cells())['lora/acc'], (await expected(db, 'r2'))['lora/acc'], 'the runs differ')
     assert.ok(page.url().endsWith('#r1'), 'the URL names the run shown')
     if (process.env.COIN_SCREENSHOT)
