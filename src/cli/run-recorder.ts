@@ -6,16 +6,14 @@
  * must not load DuckDB): a build where the results were already up to date records nothing,
  * unless the database is missing.
  */
-import { existsSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { relative } from 'node:path'
 import { renderForgettingReport } from '../../rules/reports/index.ts'
 import { UserError } from '../errors.ts'
-import type { Outcome } from '../events.ts'
-import type { Project } from '../project.ts'
 import {
   type ActionRow,
   type ExperimentRow,
+  RESULTS_SNAPSHOT_FILE,
   type RecordSummary,
   type ResultsSnapshot,
   type RunTargetRow,
@@ -28,39 +26,26 @@ import {
   type TrainLogRow,
 } from '../results/index.ts'
 import { coinfileDigest, gitState } from '../results/provenance.ts'
+import type { RunContext } from './results-targets.ts'
 
 export interface RecordedRun extends RecordSummary {
   database: string
   reports: string[]
 }
 
-export interface RunContext {
-  project: Project
-  /** The targets the build was asked for, and everything they depend on. */
-  selected: readonly string[]
-  closure: readonly string[]
-  outcomes: ReadonlyMap<string, Outcome>
-  sets: readonly string[]
-  startedAt: Date
-  finishedAt: Date
-}
-
-export async function recordBuildRun(ctx: RunContext): Promise<RecordedRun | undefined> {
+/** Records the run of `targets` (from findResultsTargets) and renders its reports. */
+export async function recordBuildRun(
+  ctx: RunContext,
+  targets: { id: string; key: string }[],
+): Promise<RecordedRun | undefined> {
   const { project } = ctx
   const database = resultsDatabasePath(project.root)
   const results: { id: string; key: string; snapshot: ResultsSnapshot }[] = []
-  for (const id of ctx.closure) {
-    const outcome = ctx.outcomes.get(id)
-    if (outcome !== 'ran' && outcome !== 'restored' && outcome !== 'fresh') continue
-    const state = project.store.readOutState(id)
-    if (!state) continue
+  for (const { id, key } of targets) {
     const snapshot = readResultsSnapshot(project.layout.outDir(id), id)
-    if (snapshot) results.push({ id, key: state.key, snapshot })
+    if (snapshot) results.push({ id, key, snapshot })
   }
   if (results.length === 0) return undefined
-  const produced = results.some((r) => ctx.outcomes.get(r.id) !== 'fresh')
-  if (!produced && existsSync(database)) return undefined
-
   const { scores, experiments } = mergeSnapshots(results)
   const actions: ActionRow[] = []
   const runTargets: RunTargetRow[] = []

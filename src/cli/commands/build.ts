@@ -13,7 +13,7 @@ import { action } from '../errors.ts'
 import { chooseExecutors } from '../executors.ts'
 import { collect, openSelection, withSet } from '../options.ts'
 import { createReporter } from '../reporter.ts'
-import { recordBuildRun } from '../run-recorder.ts'
+import { findResultsTargets } from '../results-targets.ts'
 import { printPlan } from './status.ts'
 
 export function register(program: Command): void {
@@ -92,7 +92,7 @@ export function register(program: Command): void {
             process.exit(ExitCode.interrupted)
           }
           if (summary.userError) return ExitCode.userError
-          const run = await recordBuildRun({
+          const context = {
             project,
             selected: ids,
             closure,
@@ -100,7 +100,12 @@ export function register(program: Command): void {
             sets: opts.set,
             startedAt,
             finishedAt: new Date(),
-          })
+          }
+          const produced = findResultsTargets(context)
+          // Recording loads DuckDB and the renderers: only when there is a run to record.
+          const run = produced.length
+            ? await (await import('../run-recorder.ts')).recordBuildRun(context, produced)
+            : undefined
           if (run) {
             const line = opts.json
               ? JSON.stringify({
