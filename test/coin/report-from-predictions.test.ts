@@ -24,10 +24,11 @@ test('fixture predictions → scores → DuckDB → md/csv/tex/svg', async () =>
   ])
   const [m] = await queryResults(db, "select acc, bwt, forgetting from metrics where experiment = 'lora'")
   assert.equal(m, { acc: 75, bwt: -50, forgetting: 50 })
-  assert.match(p.read('results/forgetting.md'), '| 2 · vqav2 | 50.00 | 100.00 |')
+  assert.match(p.read('results/forgetting.md'), '| 2 · vqav2 | 50.00 [1/2 unparsable] | 100.00 |')
   assert.match(p.read('results/forgetting.tex'), '\\toprule')
   assert.match(p.read('results/forgetting.svg'), '<svg')
   assert.match(p.read('results/forgetting.csv'), 'lora')
+  assert.match(p.read('results/forgetting.html'), '<select id="run">')
   // A scorer change (strict variant) reruns scoring and the report, never inference.
   p.write({ 'Coinfile.ts': COINFILE.replace("variant: 'coin'", "variant: 'strict'") })
   const again = p.build('results/forgetting')
