@@ -287,11 +287,14 @@ function fitTable(rows: ExperimentResult[], params: string[], metrics: string[],
   return [text, ...notes].join('\n')
 }
 
-/** `stages.vqav2.lr`, `stages.gqa.lr` → `vqav2.lr`, `gqa.lr`: the shortest suffixes that stay distinct. */
+/**
+ * `stages.vqav2.lr`, `stages.gqa.lr` → `vqav2.lr`, `gqa.lr`: the shortest suffixes that stay
+ * distinct, but at least two segments (a bare `lr` does not say whose).
+ */
 export function shortNames(keys: string[]): string[] {
   return keys.map((key) => {
     const parts = key.split('.')
-    for (let n = 1; n <= parts.length; n++) {
+    for (let n = Math.min(2, parts.length); n <= parts.length; n++) {
       const suffix = parts.slice(-n).join('.')
       if (keys.filter((other) => other === suffix || other.endsWith(`.${suffix}`)).length === 1) return suffix
     }
