@@ -13,7 +13,6 @@ import { UserError } from '../errors.ts'
 import {
   type ActionRow,
   type ExperimentRow,
-  RESULTS_SNAPSHOT_FILE,
   type RecordSummary,
   type ResultsSnapshot,
   type RunTargetRow,
