@@ -48,14 +48,17 @@ export async function loadRunTable(dbPath: string): Promise<RunTable> {
     const runRows = await readRows(con, 'SELECT * FROM runs ORDER BY seq')
     const metricRows = await readRows(
       con,
-      'SELECT m.* FROM run_metrics AS m JOIN runs USING (run_id) ORDER BY runs.seq, m.kind DESC, m.experiment',
+      `SELECT m.*, g.relative_gain FROM run_metrics AS m JOIN runs USING (run_id)
+       LEFT JOIN run_relative_gain AS g USING (run_id, experiment)
+       ORDER BY runs.seq, m.kind DESC, m.experiment`,
     )
     const runs = runRows.map(toRunSummary)
     const byId = new Map(runs.map((run) => [run.run_id, run]))
     const extra = Object.keys(metricRows[0] ?? {}).filter(
       (c) => !NOT_METRICS.has(c) && !(SHOWN_METRICS as readonly string[]).includes(c) && c !== 'bwt_trace',
     )
-    const metrics = [...SHOWN_METRICS, ...extra]
+    // Other metrics (a relative gain) appear when some experiment has them.
+    const metrics = [...SHOWN_METRICS, ...extra.filter((c) => metricRows.some((row) => typeof row[c] === 'number'))]
     const rows = metricRows.map((row) => ({
       run: byId.get(String(row.run_id)) as RunSummary,
       experiment: String(row.experiment),

@@ -158,6 +158,24 @@ LEFT JOIN run_matrix AS own
 LEFT JOIN run_matrix AS fin
   ON fin.run_id = tl.run_id AND fin.experiment = tl.experiment AND fin.eval_index = tl.j AND fin.stage = tl.n_tasks;
 
+-- InsCL's Relative Gain per run: 100 · (1/T) Σ_j R[T][j] / R[j][j], NULL if a cell is missing or
+-- a diagonal cell is 0 (the definition, and its caveats, come with the replay work).
+CREATE OR REPLACE VIEW run_relative_gain AS
+WITH info AS (
+  SELECT run_id, experiment, n_tasks AS t FROM run_experiment_info WHERE kind = 'sequential'
+),
+terms AS (
+  SELECT f.run_id, f.experiment, count(*) AS n, avg(f.value / d.value) AS mean
+  FROM run_matrix AS f
+  JOIN info USING (run_id, experiment)
+  JOIN run_matrix AS d
+    ON d.run_id = f.run_id AND d.experiment = f.experiment AND d.eval_index = f.eval_index AND d.stage = d.eval_index
+  WHERE f.stage = info.t AND f.value IS NOT NULL AND d.value > 0
+  GROUP BY f.run_id, f.experiment
+)
+SELECT info.run_id, info.experiment, CASE WHEN terms.n = info.t THEN 100 * terms.mean END AS relative_gain
+FROM info LEFT JOIN terms USING (run_id, experiment);
+
 -- Per target of each run: its action record (when and where it was built, how long it took).
 CREATE OR REPLACE VIEW run_timings AS
 SELECT t.run_id, t.target, t.outcome, a.key, a.rule, a.started_at, a.finished_at, a.duration_ms,

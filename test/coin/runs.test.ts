@@ -124,16 +124,16 @@ test('two --set builds: both runs kept, shown side by side, diffed by exactly th
   )
   const table = p.coin('show')
   assert.is(table.code, 0, table.stderr)
-  assert.match(table.stdout, /run\s+experiment\s+kind\s+preds\s+acc\s+bwt\s+forgetting/)
+  assert.match(table.stdout, /run\s+experiment\s+kind\s+preds\s+acc\s+bwt\s+forgetting\s+fwt\s+maa\s+relative_gain/)
   assert.match(table.stdout, /r2\s+lora\s+sequential\s+alt\s+75\.00\s+0\.00\s+0\.00/)
   // One row left: no param differs between the rows shown, unless every param is asked for.
   assert.equal(
     await showCommand({ db, where: ['preds = alt'], csv: true }),
-    'run,experiment,method,kind,acc,bwt,forgetting,fwt,maa\nr2,lora,lora,sequential,75,0,0,,87.5\n',
+    'run,experiment,method,kind,acc,bwt,forgetting,fwt,maa,relative_gain\nr2,lora,lora,sequential,75,0,0,,87.5,100\n',
   )
   assert.equal(
     await showCommand({ db, where: ['preds = alt'], csv: true, allParams: true }),
-    'run,experiment,method,kind,preds,acc,bwt,forgetting,fwt,maa\nr2,lora,lora,sequential,alt,75,0,0,,87.5\n',
+    'run,experiment,method,kind,preds,acc,bwt,forgetting,fwt,maa,relative_gain\nr2,lora,lora,sequential,alt,75,0,0,,87.5,100\n',
   )
   assert.match(await showCommand({ db, sort: '-bwt', where: ['acc >= 75'] }), /^run.*\n-.*\nr2 .*\nr1 /)
 
@@ -145,8 +145,8 @@ test('two --set builds: both runs kept, shown side by side, diffed by exactly th
     [
       ['bwt', -50, 0, 50],
       ['forgetting', 50, 0, -50],
-      ['maa', 87.5, 87.5, 0],
-    ].filter((m) => m[3] !== 0),
+      ['relative_gain', 75, 100, 25],
+    ],
   )
   const text = await diffCommand('r1', '2', { db, root: p.dir })
   assert.match(text, /preds\s+preds\s+alt/)

@@ -25,7 +25,7 @@ test('only the params that differ, under their shortest distinct names', async (
   const [header, , ...rows] = out.trimEnd().split('\n')
   assert.match(
     header ?? '',
-    /^run\s+experiment\s+kind\s+lora\.r\s+vqav2\.lr\s+acc\s+bwt\s+forgetting\s+fwt\s+maa$/,
+    /^run\s+experiment\s+kind\s+lora\.r\s+vqav2\.lr\s+acc\s+bwt\s+forgetting\s+fwt\s+maa\s+relative_gain$/,
   )
   assert.equal(
     rows.map((r) => r.split(/\s+/).slice(0, 6)),
