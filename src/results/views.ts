@@ -37,6 +37,7 @@ export const LATEST_RUN_VIEWS = [
   'metrics',
   'task_drop',
   'timings',
+  'relative_gain',
 ] as const
 
 export const VIEWS_SQL = `
