@@ -12,22 +12,29 @@ export interface RunContext {
   closure: readonly string[]
   outcomes: ReadonlyMap<string, Outcome>
   sets: readonly string[]
+  /** Whether the user named targets (`coin build results/forgetting`) rather than building all. */
+  named: boolean
   startedAt: Date
   finishedAt: Date
 }
 
 /**
- * The results targets this build produced (ran or restored), or every results target of the
- * closure when the database does not exist yet. Reads only the out-state manifests (no output
- * file), so a no-op build pays a few stats, and loads neither DuckDB nor the report renderers.
+ * The results targets this build produced (ran or restored). When the database does not exist,
+ * also the results targets the user named that were already up to date, so
+ * `coin build results/forgetting` recreates a deleted database. Reads only out-state manifests
+ * (no output file), and on a no-op build of unnamed targets not even those: one stat per target
+ * is measurable at 10k targets.
  */
 export function findResultsTargets(ctx: RunContext): { id: string; key: string }[] {
   const { project } = ctx
-  const missing = !existsSync(resultsDatabasePath(project.root))
-  const found: { id: string; key: string }[] = []
-  for (const id of ctx.closure) {
+  const candidates = ctx.closure.filter((id) => {
     const outcome = ctx.outcomes.get(id)
-    if (!(outcome === 'ran' || outcome === 'restored' || (missing && outcome === 'fresh'))) continue
+    return outcome === 'ran' || outcome === 'restored'
+  })
+  if (ctx.named && !existsSync(resultsDatabasePath(project.root)))
+    candidates.push(...ctx.selected.filter((id) => ctx.outcomes.get(id) === 'fresh'))
+  const found: { id: string; key: string }[] = []
+  for (const id of candidates) {
     const state = project.store.readOutState(id)
     if (state?.files.some((f) => f.path === RESULTS_SNAPSHOT_FILE)) found.push({ id, key: state.key })
   }

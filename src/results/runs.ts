@@ -58,7 +58,10 @@ export async function loadRunTable(dbPath: string): Promise<RunTable> {
       (c) => !NOT_METRICS.has(c) && !(SHOWN_METRICS as readonly string[]).includes(c) && c !== 'bwt_trace',
     )
     // Other metrics (a relative gain) appear when some experiment has them.
-    const metrics = [...SHOWN_METRICS, ...extra.filter((c) => metricRows.some((row) => typeof row[c] === 'number'))]
+    const metrics = [
+      ...SHOWN_METRICS,
+      ...extra.filter((c) => metricRows.some((row) => typeof row[c] === 'number')),
+    ]
     const rows = metricRows.map((row) => ({
       run: byId.get(String(row.run_id)) as RunSummary,
       experiment: String(row.experiment),

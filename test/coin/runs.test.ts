@@ -124,7 +124,10 @@ test('two --set builds: both runs kept, shown side by side, diffed by exactly th
   )
   const table = p.coin('show')
   assert.is(table.code, 0, table.stderr)
-  assert.match(table.stdout, /run\s+experiment\s+kind\s+preds\s+acc\s+bwt\s+forgetting\s+fwt\s+maa\s+relative_gain/)
+  assert.match(
+    table.stdout,
+    /run\s+experiment\s+kind\s+preds\s+acc\s+bwt\s+forgetting\s+fwt\s+maa\s+relative_gain/,
+  )
   assert.match(table.stdout, /r2\s+lora\s+sequential\s+alt\s+75\.00\s+0\.00\s+0\.00/)
   // One row left: no param differs between the rows shown, unless every param is asked for.
   assert.equal(
