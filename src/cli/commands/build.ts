@@ -98,6 +98,7 @@ export function register(program: Command): void {
             closure,
             outcomes,
             sets: opts.set,
+            named: targets.length > 0,
             startedAt,
             finishedAt: new Date(),
           }
