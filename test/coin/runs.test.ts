@@ -5,6 +5,7 @@
  * a build that changes nothing records nothing.
  */
 import { execFileSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -161,7 +162,7 @@ test('two --set builds: both runs kept, shown side by side, diffed by exactly th
   assert.not.match(noop.stdout, /recorded run/)
   p.write({ 'Coinfile.ts': `${COINFILE}\n// edited\n` })
   const back = p.coin('build', 'results/forgetting')
-  assert.match(back.stdout, /recorded run r3 \(3 scores, 0 new\)/)
+  assert.match(back.stdout, /recorded run r3 \(3 scores, 0 new\)/, back.stdout + back.stderr)
   assert.equal(await queryResults(db, 'SELECT count(*) AS n FROM score_values'), [{ n: 6 }])
   assert.equal(
     await queryResults(
@@ -210,6 +211,11 @@ test('show and diff: an unknown field, a filter that cannot be read, a run that 
     assert.match(r.stderr, c[c.length - 1] as RegExp)
   }
   assert.match(await showCommand({ db, where: ['method = none'] }), /no row matches/)
+  // A deleted database comes back from the cache when the results target is named (nothing reruns).
+  rmSync(db)
+  const again = p.coin('build', 'results/forgetting')
+  assert.match(again.stdout, /recorded run r1 \(3 scores, 3 new\)/)
+  assert.not.match(p.coin('build').stdout, /recorded run/, 'an unnamed no-op build records nothing')
   p.remove()
 })
 
