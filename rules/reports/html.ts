@@ -31,9 +31,12 @@ export function renderHtml(runs: ForgettingData[]): string {
       const curves = seenTaskChart(data.experiments)
       return {
         run_id: data.run.run_id,
-        label: `${data.run.run_id} · ${data.run.started_at?.replace('T', ' ').slice(0, 16) ?? ''} · ${
-          data.run.overrides.join(' ') || 'defaults'
-        }`,
+        label: shorten(
+          `${data.run.run_id} · ${data.run.started_at?.replace('T', ' ').slice(0, 16) ?? ''} · ${
+            data.run.overrides.join(' ') || 'defaults'
+          }`,
+          90,
+        ),
         summary: runSummary(data.run),
         overrides: overridesText(data.run),
         params: Object.entries(data.run.params).map(([k, v]) => [
@@ -108,6 +111,11 @@ function trainingChart(points: NonNullable<ForgettingData['training']>) {
       tooltip: [{ field: 'step' }, { field: 'loss', format: '.4f' }, { field: 'lr' }],
     },
   }
+}
+
+/** The selector's options stay readable; the full overrides are shown under it. */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
 }
 
 /** A vega-lite unit or layer spec on its own page: the schema and the report's look. */

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite'
 import { formatFixed, MISSING } from '../../src/results/index.ts'
-import { runSummary, seenTaskAccuracy, stageLabel } from './labels.ts'
+import { experimentTitle, runSummary, seenTaskAccuracy, stageLabel } from './labels.ts'
 import type { ForgettingData, ReportExperiment } from './report-data.ts'
 
 /**
@@ -122,7 +122,7 @@ export function heatmap(e: ReportExperiment) {
     })),
   )
   return {
-    title: { text: `${e.experiment}: accuracy after each stage (${e.kind})`, anchor: 'start' },
+    title: { text: `${experimentTitle(e)}: accuracy after each stage`, anchor: 'start' },
     data: { values },
     width: { step: 52 },
     height: { step: 22 },

@@ -50,7 +50,7 @@ export async function loadRunTable(dbPath: string): Promise<RunTable> {
       con,
       `SELECT m.*, g.relative_gain FROM run_metrics AS m JOIN runs USING (run_id)
        LEFT JOIN run_relative_gain AS g USING (run_id, experiment)
-       ORDER BY runs.seq, m.kind DESC, m.experiment`,
+       ORDER BY runs.seq, CASE m.kind WHEN 'sequential' THEN 0 WHEN 'multitask' THEN 1 ELSE 2 END, m.experiment`,
     )
     const runs = runRows.map(toRunSummary)
     const byId = new Map(runs.map((run) => [run.run_id, run]))

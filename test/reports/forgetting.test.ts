@@ -112,13 +112,48 @@ test('forgetting.tex: booktabs tables with escaped names and real minus signs', 
   assert.is(tex.split('\\toprule').length, tex.split('\\bottomrule').length)
 })
 
+test('headers name the run and its params; LaTeX labels and names are never duplicated', async () => {
+  const db = join(tempDir('coin-report-'), 'coin.duckdb')
+  const failing = experiment('lora_swap', 'sequential', TASKS, FULL)
+  for (const score of failing.scores)
+    if (score.stage === 3 && score.eval_task === 'text_vqa') score.parse_failures = 7
+  await recordRun(
+    db,
+    merge(
+      failing,
+      experiment('lora-swap', 'sequential', TASKS, FULL),
+      experiment('multitask', 'multitask', TASKS, { 3: [1, 2, 3] }),
+    ),
+    {
+      params: { stages: { vqav2: { lr: 0.001 } } },
+      overrides: ['stages.vqav2.lr=0.001'],
+      git_rev: 'abcdef0123456789',
+      git_dirty: false,
+    },
+  )
+  const { md = '', tex = '' } = await render(db, ['md', 'tex'])
+  assert.match(md, /^run r1, git abcdef0123\./m)
+  assert.match(md, 'Overrides: --set stages.vqav2.lr=0.001.')
+  assert.match(md, '| stages.vqav2.lr | 0.001 |')
+  assert.match(md, '| 3 · imagenet | 50.00 | 40.00 [7/100 unparsable] | 90.00 |')
+  assert.match(md, '## Average accuracy on the tasks seen so far')
+  assert.match(tex, '% run r1, git abcdef0123')
+  assert.match(tex, '% param stages.vqav2.lr = 0.001')
+  assert.match(tex, '40.00$^{\\dagger}$')
+  const labels = [...tex.matchAll(/\\label\{([^}]+)\}/g)].map((m) => m[1])
+  assert.is(new Set(labels).size, labels.length, labels.join(' '))
+  assert.ok(labels.includes('tab:forgetting-matrix-lora-swap-2'))
+  assert.not.match(tex, 'multitask (multitask)')
+})
+
 test('forgetting.svg: one SVG with the heatmaps and the own-vs-final bars', async () => {
   const { svg = '' } = await render(await fixtureDb(), ['svg'])
   assert.ok(svg.startsWith('<svg'), 'a standalone SVG document')
   assert.is(svg.split('<svg').length - 1, 1, 'a single SVG')
   for (const label of [
-    'lora: accuracy after each stage (sequential)',
-    'joint: accuracy after each stage (multitask)',
+    'lora: accuracy after each stage',
+    'joint (multitask): accuracy after each stage',
+    'Average accuracy on the tasks seen so far, after each stage',
     'lora: accuracy right after its own stage vs after the last stage',
     'science_qa',
     '1 · science_qa',
