@@ -31,7 +31,7 @@ export interface ReportParams {
 
 export const forgettingReport = rule<ReportParams>({
   name: 'forgetting-report',
-  async run({ id, inputs, params, out, progress }) {
+  async run({ inputs, params, out, progress }) {
     const scores: ScoreRow[] = []
     for (const cell of params.cells) {
       const s = await readJson<ScoreFile>(join(inputs[cell.input] as string, SCORE_FILE))
@@ -51,7 +51,7 @@ export const forgettingReport = rule<ReportParams>({
       })
     }
     // Bad wiring fails this target (with the record path), not the recording after the build.
-    validateResultsData(id, { scores, experiments: params.experiments })
+    validateResultsData('results snapshot', { scores, experiments: params.experiments })
     progress({ message: `${scores.length} scores` })
     const snapshot: ResultsSnapshot = {
       format: 1,

@@ -80,7 +80,7 @@ export async function recordBuildRun(
       git_rev: git.rev,
       git_dirty: git.dirty,
       coinfile: relative(project.root, project.loaded.path),
-      coinfile_digest: await coinfileDigest(project.loaded),
+      coinfile_digest: await coinfileDigest(project),
       params: project.params,
       overrides: [...ctx.sets],
       host: hostname(),

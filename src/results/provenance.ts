@@ -1,6 +1,8 @@
 /** What a run records about where it came from: the git revision and the Coinfile. */
 import { execFileSync } from 'node:child_process'
-import { hashBytes } from '../hash/xxh.ts'
+import { closureOf, type ModuleGraph } from '../fingerprint/module-graph.ts'
+import { canonicalJson } from '../hash/canonical-json.ts'
+import { hashBytes, hashFile } from '../hash/xxh.ts'
 
 export interface GitState {
   rev: string | null
@@ -37,10 +39,20 @@ function git(root: string, args: string[]): string {
 }
 
 /**
- * The Coinfile's closure digest. Until the Coinfile is loaded through a bundle that reports the
- * modules it imports, this is the digest of the Coinfile's own text: swap the body for the
- * loader's closure digest when it exists (one line).
+ * The Coinfile's closure digest: every project module the Coinfile reaches (by its path from the
+ * root and its content digest) and the `name@version` of every package they import, from the
+ * module graph the loader builds for rule identities. Without a graph (a caller that has none),
+ * the digest of the Coinfile's own text.
  */
-export async function coinfileDigest(loaded: { source: string }): Promise<string> {
-  return hashBytes(loaded.source)
+export async function coinfileDigest(project: {
+  loaded: { source: string }
+  modules?: ModuleGraph
+}): Promise<string> {
+  const graph = project.modules
+  if (!graph) return hashBytes(project.loaded.source)
+  const closure = closureOf(graph, [graph.entry])
+  const files: [string, string][] = []
+  for (const file of closure.files)
+    files.push([graph.modules[file]?.label ?? file, (await hashFile(file)).digest])
+  return hashBytes(canonicalJson({ files, packages: closure.packages }))
 }
