@@ -231,7 +231,8 @@ export default defineCoinfile({
       )
     }
 
-    // Results: DuckDB tables and the report, published to results/.
+    // Results: a snapshot of every score; each build that changes it records a run in
+    // results/coin.duckdb and renders results/forgetting.* for that run.
     const withInputs = cells.map((c, i) => ({ ...c, input: `c${i}` }))
     t.push(
       forgettingReport('results/forgetting', {
@@ -255,9 +256,8 @@ export default defineCoinfile({
             })),
           ],
           cells: withInputs,
-          formats: ['md', 'csv', 'tex', 'svg'],
+          formats: ['md', 'csv', 'tex', 'svg', 'html'],
         },
-        publish: 'results',
       }),
     )
     return t

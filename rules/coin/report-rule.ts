@@ -1,22 +1,24 @@
 /**
- * `results/forgetting`: loads every score into a fresh DuckDB file (scores, experiments, runs; the
- * metrics are SQL views) and renders the paper artifacts from it. The target's output is published
- * to `results/`, so `results/coin.duckdb` and `results/forgetting.{md,csv,tex,svg}` are always the
- * rendering of exactly the current scores.
+ * `results/forgetting`: gathers every score the Coinfile wired to a matrix cell into one results
+ * snapshot (`results.json`: the experiments, and per cell its value, n, parse failures, the
+ * evaluated checkpoint and the score target's key). The snapshot is deterministic and cached like
+ * any output; after the build, coin records it as a run in `results/coin.duckdb` (which keeps every
+ * run) and renders `results/forgetting.{md,csv,tex,svg,html}` for that run (src/cli/run-recorder.ts).
  */
 import { join } from 'node:path'
 import { rule } from '../../src/config/define.ts'
-import { type ExperimentRow, ingest, type RunRow, type ScoreRow } from '../../src/results/index.ts'
-import { type ReportFormat, renderForgettingReport } from '../reports/index.ts'
+import { type ExperimentRow, type ScoreRow, validateResultsData } from '../../src/results/index.ts'
+import { RESULTS_SNAPSHOT_FILE, type ResultsSnapshot } from '../../src/results/snapshot.ts'
+import type { ReportFormat } from '../reports/index.ts'
 import { SCORE_FILE, type ScoreFile } from './eval-rules.ts'
-import { readJson } from './files.ts'
+import { readJson, writeJson } from './files.ts'
 
 /** Where one score lands in the matrix: R[stage][eval_task] of an experiment. */
 export interface Cell
   extends Pick<ScoreRow, 'experiment' | 'method' | 'order_name' | 'stage' | 'stage_task' | 'eval_task'> {
   /** The report target's input name that points at the score target. */
   input: string
-  /** The score target's id and params (provenance for the runs table). */
+  /** The score target's id and params (kept for the Coinfile's wiring; timings come from action records). */
   target: string
   params: unknown
 }
@@ -27,13 +29,10 @@ export interface ReportParams {
   formats: ReportFormat[]
 }
 
-export const DATABASE_FILE = 'coin.duckdb'
-
 export const forgettingReport = rule<ReportParams>({
   name: 'forgetting-report',
   async run({ inputs, params, out, progress }) {
     const scores: ScoreRow[] = []
-    const runs: RunRow[] = []
     for (const cell of params.cells) {
       const s = await readJson<ScoreFile>(join(inputs[cell.input] as string, SCORE_FILE))
       scores.push({
@@ -50,23 +49,16 @@ export const forgettingReport = rule<ReportParams>({
         key: s.key,
         checkpoint: s.checkpoint,
       })
-      runs.push({
-        key: s.key,
-        target: cell.target,
-        rule: 'score',
-        params: cell.params,
-        // Timings live in the cache's action records, not in outputs (outputs must be reproducible).
-        started_at: null,
-        finished_at: null,
-        duration_ms: null,
-        executor: 'local',
-        host: null,
-      })
     }
-    progress({ message: `ingesting ${scores.length} scores` })
-    const db = join(out, DATABASE_FILE)
-    await ingest(db, 'results/forgetting', { scores, experiments: params.experiments, runs })
-    progress({ message: 'rendering' })
-    await renderForgettingReport(db, out, { formats: params.formats })
+    // Bad wiring fails this target (with the record path), not the recording after the build.
+    validateResultsData('results snapshot', { scores, experiments: params.experiments })
+    progress({ message: `${scores.length} scores` })
+    const snapshot: ResultsSnapshot = {
+      format: 1,
+      formats: params.formats,
+      experiments: params.experiments,
+      scores,
+    }
+    await writeJson(join(out, RESULTS_SNAPSHOT_FILE), snapshot)
   },
 })

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path'
 import { rule } from '../../src/config/define.ts'
+import { TRAINER_STATE_FILE, type TrainerState, type TrainerStep } from '../../src/results/train-log.ts'
 import {
   type Example,
   initModel,
@@ -15,7 +16,7 @@ import {
   train,
   writeCheckpoint,
 } from '../learner/index.ts'
-import { readJson, readTask, trainExamples } from './files.ts'
+import { readJson, readTask, trainExamples, writeJson } from './files.ts'
 
 export interface Optimisation {
   steps: number
@@ -51,9 +52,22 @@ async function examplesFrom(dirs: string[], fraction = 1): Promise<Example[]> {
   return all
 }
 
-const onProgress =
-  (progress: (p: Record<string, number>) => void) => (p: { step: number; total: number; loss: number }) =>
-    progress({ step: p.step, total: p.total, loss: p.loss })
+/**
+ * Reports progress and keeps the training curve: the learner reports the mean loss of every
+ * window of steps, and each report becomes a `trainer_state.json` entry (Hugging Face Trainer's
+ * layout, which scripts/ writes too), so results/coin.duckdb gets a `train_log` for every stage.
+ */
+function trainingLog(progress: (p: Record<string, number>) => void, lr: number) {
+  const history: TrainerStep[] = []
+  return {
+    onProgress: (p: { step: number; total: number; loss: number }) => {
+      history.push({ step: p.step, loss: p.loss, lr })
+      progress({ step: p.step, total: p.total, loss: p.loss })
+    },
+    write: (out: string) =>
+      writeJson(join(out, TRAINER_STATE_FILE), { log_history: history } satisfies TrainerState),
+  }
+}
 
 /**
  * The base model: random init, then full training on the generic alignment task (`mix/*` inputs,
@@ -71,12 +85,14 @@ export const pretrain = rule<PretrainParams>({
     const data = await examplesFrom(dirs, params.fraction)
     log(`pre-training on ${data.length} examples from ${dirs.length} tasks, vocabulary ${vocab.length}`)
     const ckpt = initModel({ ...params.model, vocab, seed: params.seed })
+    const curve = trainingLog(progress, params.lr)
     const trained = await train(ckpt, { kind: 'full' }, data, {
       ...params,
       signal,
-      onProgress: onProgress(progress),
+      onProgress: curve.onProgress,
     })
     await writeCheckpoint(out, trained)
+    await curve.write(out)
   },
 })
 
@@ -93,12 +109,14 @@ export const trainStage = rule<StageParams>({
     log(
       `${params.method.kind} on ${params.task}: ${data.length} examples, ${params.steps} steps, lr ${params.lr}`,
     )
+    const curve = trainingLog(progress, params.lr)
     const trained = await train(ckpt, params.method, data, {
       ...params,
       signal,
-      onProgress: onProgress(progress),
+      onProgress: curve.onProgress,
     })
     await writeCheckpoint(out, trained)
+    await curve.write(out)
   },
 })
 
@@ -116,11 +134,13 @@ export const trainMultitask = rule<MultitaskParams>({
       .map((k) => inputs[k] as string)
     const data = await examplesFrom(dirs)
     log(`joint training on ${data.length} examples from ${dirs.length} tasks`)
+    const curve = trainingLog(progress, params.lr)
     const trained = await train(ckpt, params.method, data, {
       ...params,
       signal,
-      onProgress: onProgress(progress),
+      onProgress: curve.onProgress,
     })
     await writeCheckpoint(out, trained)
+    await curve.write(out)
   },
 })

@@ -10,12 +10,15 @@ export const REPORT_CSV_HEADER = [
   'stage_task',
   'eval_task',
   'value',
+  'n',
+  'parse_failures',
 ] as const
 
 /**
  * `forgetting.csv`, long form for plotting and spreadsheets: first each experiment's metrics
  * (metric = acc, bwt, bwt_trace, fwt, forgetting, maa, the `metrics` view's column names; the
- * stage columns empty), then its matrix cells (metric = accuracy). A missing value is an empty
+ * stage columns empty), then its matrix cells (metric = accuracy, with n and the unparsable
+ * outputs among them). A missing value is an empty
  * field, never "–", so the column stays numeric. Values keep 6 decimals, not the 2 of the
  * tables: this file is for further computation.
  */
@@ -24,7 +27,17 @@ export function renderCsv(data: ForgettingData): string {
   for (const e of data.experiments) {
     for (const column of METRIC_COLUMNS) {
       lines.push(
-        csvLine([e.experiment, e.kind, column.key, null, null, null, csvNumber(e.metrics[column.key])]),
+        csvLine([
+          e.experiment,
+          e.kind,
+          column.key,
+          null,
+          null,
+          null,
+          csvNumber(e.metrics[column.key]),
+          null,
+          null,
+        ]),
       )
     }
   }
@@ -41,6 +54,8 @@ export function renderCsv(data: ForgettingData): string {
             row.stage_task,
             e.tasks[j],
             csvNumber(value),
+            row.n[j] == null ? null : String(row.n[j]),
+            row.parse_failures[j] == null ? null : String(row.parse_failures[j]),
           ]),
         )
       })

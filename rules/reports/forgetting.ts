@@ -2,20 +2,21 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { UserError } from '../../src/errors.ts'
 import { renderCsv } from './csv.ts'
+import { renderHtml } from './html.ts'
 import { renderLatex } from './latex.ts'
 import { renderMarkdown } from './markdown.ts'
 import type { ForgettingData } from './report-data.ts'
-import { loadForgettingData } from './report-data.ts'
+import { loadAllRuns, loadForgettingData } from './report-data.ts'
 import { renderSvg } from './svg.ts'
 
-export type ReportFormat = 'md' | 'csv' | 'tex' | 'svg'
-export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'tex', 'svg']
+export type ReportFormat = 'md' | 'csv' | 'tex' | 'svg' | 'html'
+export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'tex', 'svg', 'html']
 
 export interface ForgettingReportOptions {
   formats: ReportFormat[]
 }
 
-const RENDERERS: Record<ReportFormat, (data: ForgettingData) => string | Promise<string>> = {
+const RENDERERS: Record<Exclude<ReportFormat, 'html'>, (data: ForgettingData) => string | Promise<string>> = {
   md: renderMarkdown,
   csv: renderCsv,
   tex: renderLatex,
@@ -48,7 +49,9 @@ export async function renderForgettingReport(
     if (!options.formats.includes(format)) continue
     const path = join(outDir, `forgetting.${format}`)
     const temporary = `${path}.${process.pid}.tmp`
-    writeFileSync(temporary, await RENDERERS[format](data))
+    // The HTML report offers every run, the other formats show the latest.
+    const text = format === 'html' ? renderHtml(await loadAllRuns(dbPath)) : await RENDERERS[format](data)
+    writeFileSync(temporary, text)
     renameSync(temporary, path)
     written.push(path)
   }

@@ -1,6 +1,14 @@
 import { formatFixed } from '../../src/results/index.ts'
-import { METRIC_COLUMNS, stageLabel } from './labels.ts'
-import type { ForgettingData, ReportExperiment } from './report-data.ts'
+import {
+  cellText,
+  METRIC_COLUMNS,
+  overridesText,
+  runSummary,
+  sampleSizeText,
+  seenTaskAccuracy,
+  stageLabel,
+} from './labels.ts'
+import type { ForgettingData, ReportExperiment, ReportRun } from './report-data.ts'
 
 /**
  * `forgetting.md`: one accuracy matrix per experiment (rows = after stage k, labelled with the
@@ -9,6 +17,7 @@ import type { ForgettingData, ReportExperiment } from './report-data.ts'
  */
 export function renderMarkdown(data: ForgettingData): string {
   const out: string[] = ['# Forgetting report', '']
+  if (data.run) out.push(...runHeader(data.run))
   out.push(
     'R[i][j] is the accuracy (%) on task j after training stage i; stage 0 is the zero-shot model. ' +
       '"–" marks a cell that was not evaluated, or a metric some of whose cells are missing.',
@@ -19,6 +28,7 @@ export function renderMarkdown(data: ForgettingData): string {
     return out.join('\n')
   }
   for (const experiment of data.experiments) out.push(...experimentSection(experiment))
+  out.push(...seenTaskTable(data.experiments))
   out.push('## Metrics', '')
   out.push(
     table(
@@ -50,10 +60,20 @@ function experimentSection(e: ReportExperiment): string[] {
     table(
       ['after stage', ...e.tasks],
       ['l', ...e.tasks.map(() => 'r' as const)],
-      e.rows.map((row) => [stageLabel(row), ...row.values.map((v) => formatFixed(v))]),
+      e.rows.map((row) => [
+        stageLabel(row),
+        ...row.values.map((_, j) => cellText(row, j, (v) => formatFixed(v))),
+      ]),
     ),
     '',
   )
+  const sizes = sampleSizeText(e)
+  const failures = e.rows.flatMap((row) => row.parse_failures).reduce<number>((a, f) => a + (f ?? 0), 0)
+  if (sizes)
+    out.push(
+      `${sizes}; ${failures} unparsable output${failures === 1 ? '' : 's'} in this matrix (counted as wrong).`,
+      '',
+    )
   if (e.drops.length > 0) {
     out.push(
       table(
@@ -70,6 +90,52 @@ function experimentSection(e: ReportExperiment): string[] {
     )
   }
   return out
+}
+
+/** Who produced these numbers: the run, and every param (the --set ones first). */
+function runHeader(run: ReportRun): string[] {
+  const params = Object.entries(run.params)
+  return [
+    `${runSummary(run)}.`,
+    '',
+    `Overrides: ${overridesText(run)}.`,
+    '',
+    `<details><summary>All ${params.length} params of ${run.run_id}</summary>`,
+    '',
+    table(
+      ['param', 'value'],
+      ['l', 'l'],
+      params.map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+    ),
+    '',
+    '</details>',
+    '',
+  ]
+}
+
+/** The cross-method view: mean accuracy on the tasks seen so far, after each stage. */
+function seenTaskTable(experiments: ReportExperiment[]): string[] {
+  const sequential = experiments.filter((e) => e.kind === 'sequential')
+  if (sequential.length === 0) return []
+  const stages = Math.max(...sequential.map((e) => e.tasks.length))
+  return [
+    '## Average accuracy on the tasks seen so far',
+    '',
+    table(
+      ['experiment', ...Array.from({ length: stages }, (_, k) => `after ${k + 1}`)],
+      ['l', ...Array.from({ length: stages }, () => 'r' as const)],
+      sequential.map((e) => {
+        const points = seenTaskAccuracy(e)
+        return [
+          e.experiment,
+          ...Array.from({ length: stages }, (_, k) =>
+            formatFixed(points.find((p) => p.stage === k + 1)?.value),
+          ),
+        ]
+      }),
+    ),
+    '',
+  ]
 }
 
 function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {

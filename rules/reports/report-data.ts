@@ -1,13 +1,42 @@
-import type { ExperimentKind, MetricRow, ResultRow, TaskDropRow } from '../../src/results/index.ts'
-import { readRows, requireSchema, withDatabase } from '../../src/results/index.ts'
+import type { DuckDBConnection } from '@duckdb/node-api'
+import { UserError } from '../../src/errors.ts'
+import type { ExperimentKind, JsonValue, MetricRow, ResultRow, TaskDropRow } from '../../src/results/index.ts'
+import { flattenParams, readRows, requireSchema, withDatabase } from '../../src/results/index.ts'
+import { sqlString } from '../../src/results/record.ts'
 
 /**
  * Everything a forgetting report shows, read once from the results database and sorted, so the
  * renderers are pure functions of this value and the same database always gives the same bytes.
  */
 export interface ForgettingData {
+  /** The run shown; null for a database without runs. */
+  run: ReportRun | null
   /** Sequential experiments first, then multitask bounds, then zero-shot; by name within each. */
   experiments: ReportExperiment[]
+  /** The logged training steps of the run's targets (`train_log`), by target and step. */
+  training?: TrainingPoint[]
+}
+
+export interface TrainingPoint {
+  target: string
+  step: number
+  loss: number | null
+  lr: number | null
+}
+
+/** The run a report shows: enough to say which build, from what, with which params. */
+export interface ReportRun {
+  run_id: string
+  started_at: string | null
+  git_rev: string | null
+  git_dirty: boolean | null
+  coinfile: string | null
+  coinfile_digest: string | null
+  host: string | null
+  /** The --set arguments of that build. */
+  overrides: string[]
+  /** Every param, flattened (`stages.vqav2.lr`). */
+  params: Record<string, JsonValue>
 }
 
 export interface ReportExperiment {
@@ -30,27 +59,71 @@ export interface MatrixRow {
   stage_task: string
   /** One value per task in `tasks` order; null = not evaluated. */
   values: (number | null)[]
+  /** Per task: evaluated samples and unparsable outputs (scored 0); null when not recorded. */
+  n: (number | null)[]
+  parse_failures: (number | null)[]
 }
 
 const KIND_ORDER: Record<ExperimentKind, number> = { sequential: 0, multitask: 1, zeroshot: 2 }
 
-export async function loadForgettingData(dbPath: string): Promise<ForgettingData> {
-  const { infos, cells, metrics, drops } = await withDatabase(dbPath, { readOnly: true }, async (con) => {
+/** The latest run's report, or `runId`'s. */
+export async function loadForgettingData(dbPath: string, runId?: string): Promise<ForgettingData> {
+  return withDatabase(dbPath, { readOnly: true }, async (con) => {
     await requireSchema(con, dbPath)
-    return {
-      infos: await readRows(
-        con,
-        'SELECT experiment, method, order_name, kind, tasks FROM experiment_info ORDER BY experiment',
-      ),
-      cells: await readRows(
-        con,
-        `SELECT experiment, stage, stage_task, eval_index, value FROM matrix
-       WHERE eval_index IS NOT NULL ORDER BY experiment, stage, eval_index`,
-      ),
-      metrics: await readRows(con, 'SELECT * FROM metrics ORDER BY experiment'),
-      drops: await readRows(con, 'SELECT * FROM task_drop ORDER BY experiment, task_index'),
-    }
+    const id = runId ?? (await latestRunId(con))
+    if (id === null) return { run: null, experiments: [] }
+    return readRunData(con, dbPath, id)
   })
+}
+
+/** Every run's report, oldest first (what the HTML report's run selector offers). */
+export async function loadAllRuns(dbPath: string): Promise<ForgettingData[]> {
+  return withDatabase(dbPath, { readOnly: true }, async (con) => {
+    await requireSchema(con, dbPath)
+    const ids = await readRows(con, 'SELECT run_id FROM runs ORDER BY seq')
+    const out: ForgettingData[] = []
+    for (const row of ids) out.push(await readRunData(con, dbPath, String(row.run_id)))
+    return out
+  })
+}
+
+async function latestRunId(con: DuckDBConnection): Promise<string | null> {
+  const [row] = await readRows(con, 'SELECT run_id FROM latest_run')
+  return row ? String(row.run_id) : null
+}
+
+async function readRunData(con: DuckDBConnection, dbPath: string, runId: string): Promise<ForgettingData> {
+  const where = `run_id = ${sqlString(runId)}`
+  const [runRow] = await readRows(con, `SELECT * FROM runs WHERE ${where}`)
+  if (!runRow) {
+    throw new UserError({
+      message: `there is no run ${runId} in the results database`,
+      file: dbPath,
+      key: runId,
+      fix: 'run `coin show` to list the runs',
+    })
+  }
+  const infos = await readRows(
+    con,
+    `SELECT experiment, method, order_name, kind, tasks FROM run_experiment_info WHERE ${where} ORDER BY experiment`,
+  )
+  const cells = await readRows(
+    con,
+    `SELECT m.experiment, m.stage, m.stage_task, m.eval_index, m.value, s.n, s.parse_failures
+     FROM run_matrix AS m
+     LEFT JOIN run_scores AS s
+       ON s.run_id = m.run_id AND s.experiment = m.experiment AND s.stage = m.stage
+      AND s.eval_task = m.eval_task AND s.metric = 'accuracy'
+     WHERE m.${where} AND m.eval_index IS NOT NULL ORDER BY m.experiment, m.stage, m.eval_index`,
+  )
+  const metrics = await readRows(
+    con,
+    `SELECT * EXCLUDE (run_id) FROM run_metrics WHERE ${where} ORDER BY experiment`,
+  )
+  const drops = await readRows(
+    con,
+    `SELECT * EXCLUDE (run_id) FROM run_task_drop WHERE ${where} ORDER BY experiment, task_index`,
+  )
   const experiments = infos.map((info) => {
     const name = String(info.experiment)
     const kind = info.kind as ExperimentKind
@@ -76,7 +149,29 @@ export async function loadForgettingData(dbPath: string): Promise<ForgettingData
       KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
       (a.experiment < b.experiment ? -1 : a.experiment > b.experiment ? 1 : 0),
   )
-  return { experiments }
+  const training = (await readRows(
+    con,
+    `SELECT t.target, l.step, l.loss, l.lr FROM train_log AS l JOIN run_targets AS t USING (key)
+     WHERE t.${where} ORDER BY t.target, l.step`,
+  )) as unknown as TrainingPoint[]
+  return { run: toReportRun(runRow), experiments, training }
+}
+
+function toReportRun(row: ResultRow): ReportRun {
+  const text = (value: JsonValue | undefined) => (typeof value === 'string' ? value : null)
+  let params: unknown = row.params
+  if (typeof params === 'string') params = JSON.parse(params)
+  return {
+    run_id: String(row.run_id),
+    started_at: text(row.started_at),
+    git_rev: text(row.git_rev),
+    git_dirty: typeof row.git_dirty === 'boolean' ? row.git_dirty : null,
+    coinfile: text(row.coinfile),
+    coinfile_digest: text(row.coinfile_digest),
+    host: text(row.host),
+    overrides: Array.isArray(row.overrides) ? row.overrides.map(String) : [],
+    params: flattenParams(params ?? {}),
+  }
 }
 
 /**
@@ -94,12 +189,17 @@ function matrixRows(kind: ExperimentKind, tasks: string[], cells: ResultRow[]): 
         : [...(cells.some((cell) => cell.stage === 0) ? [0] : []), ...tasks.map((_, i) => i + 1)]
   return stages.map((stage) => {
     const values: (number | null)[] = tasks.map(() => null)
+    const n: (number | null)[] = tasks.map(() => null)
+    const parseFailures: (number | null)[] = tasks.map(() => null)
+    const numberOrNull = (value: JsonValue | undefined) => (typeof value === 'number' ? value : null)
     for (const cell of cells) {
       if (cell.stage !== stage) continue
-      const j = Number(cell.eval_index)
-      values[j - 1] = typeof cell.value === 'number' ? cell.value : null
+      const j = Number(cell.eval_index) - 1
+      values[j] = numberOrNull(cell.value)
+      n[j] = numberOrNull(cell.n)
+      parseFailures[j] = numberOrNull(cell.parse_failures)
     }
-    return { stage, stage_task: stageTask(kind, tasks, stage), values }
+    return { stage, stage_task: stageTask(kind, tasks, stage), values, n, parse_failures: parseFailures }
   })
 }
 

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite'
 import { formatFixed, MISSING } from '../../src/results/index.ts'
-import { stageLabel } from './labels.ts'
+import { experimentTitle, runSummary, seenTaskAccuracy, stageLabel } from './labels.ts'
 import type { ForgettingData, ReportExperiment } from './report-data.ts'
 
 /**
@@ -47,13 +47,15 @@ export function renumberDefIds(svg: string): string {
 
 /** The vega-lite spec; separate from rendering so its data can be checked without vega. */
 export function forgettingChartSpec(data: ForgettingData): TopLevelSpec {
+  const curves = seenTaskChart(data.experiments)
   const charts = [
+    ...(curves ? [curves] : []),
     ...data.experiments.map(heatmap),
     ...data.experiments.filter((e) => e.drops.length > 0).map(ownVsFinalBars),
   ]
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Forgetting report',
+    title: data.run ? { text: 'Forgetting report', subtitle: runSummary(data.run) } : 'Forgetting report',
     background: 'white',
     padding: 8,
     config: { font: 'sans-serif', view: { stroke: null }, axis: { labelLimit: 160 } },
@@ -61,18 +63,66 @@ export function forgettingChartSpec(data: ForgettingData): TopLevelSpec {
   } as TopLevelSpec
 }
 
-function heatmap(e: ReportExperiment) {
+/**
+ * The cross-method figure: after each stage k, the mean accuracy on tasks 1..k, one line per
+ * sequential experiment. Undefined when there is no sequential experiment.
+ */
+export function seenTaskChart(experiments: ReportExperiment[]) {
+  const values = experiments
+    .filter((e) => e.kind === 'sequential')
+    .flatMap((e) =>
+      seenTaskAccuracy(e).map((p) => ({
+        experiment: e.experiment,
+        stage: p.stage,
+        stage_task: p.stage_task,
+        value: p.value,
+      })),
+    )
+  if (values.length === 0) return undefined
+  return {
+    title: { text: 'Average accuracy on the tasks seen so far, after each stage', anchor: 'start' },
+    data: { values },
+    width: 420,
+    height: 220,
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: {
+        field: 'stage',
+        type: 'quantitative',
+        title: 'after stage',
+        axis: { tickMinStep: 1, format: 'd' },
+      },
+      y: {
+        field: 'value',
+        type: 'quantitative',
+        title: 'mean accuracy on seen tasks (%)',
+        scale: { domain: [0, 100] },
+      },
+      color: { field: 'experiment', type: 'nominal', title: 'experiment' },
+      tooltip: [
+        { field: 'experiment' },
+        { field: 'stage' },
+        { field: 'stage_task', title: 'trained' },
+        { field: 'value', format: '.2f', title: 'accuracy' },
+      ],
+    },
+  }
+}
+
+export function heatmap(e: ReportExperiment) {
   const rowLabels = e.rows.map(stageLabel)
   const values = e.rows.flatMap((row, r) =>
     row.values.map((value, j) => ({
       stage: rowLabels[r],
       task: e.tasks[j],
       value,
-      text: formatFixed(value, 2, MISSING),
+      n: row.n[j],
+      parse_failures: row.parse_failures[j],
+      text: `${formatFixed(value, 2, MISSING)}${(row.parse_failures[j] ?? 0) > 0 ? '*' : ''}`,
     })),
   )
   return {
-    title: { text: `${e.experiment}: accuracy after each stage (${e.kind})`, anchor: 'start' },
+    title: { text: `${experimentTitle(e)}: accuracy after each stage`, anchor: 'start' },
     data: { values },
     width: { step: 52 },
     height: { step: 22 },
@@ -96,6 +146,13 @@ function heatmap(e: ReportExperiment) {
             title: 'accuracy',
             scale: { domain: [0, 100], scheme: 'blues' },
           },
+          tooltip: [
+            { field: 'stage', title: 'after stage' },
+            { field: 'task' },
+            { field: 'value', format: '.2f', title: 'accuracy' },
+            { field: 'n', title: 'n' },
+            { field: 'parse_failures', title: 'unparsable' },
+          ],
         },
       },
       {

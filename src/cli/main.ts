@@ -4,12 +4,14 @@
  */
 import { Command } from 'commander'
 import { register as build } from './commands/build.ts'
+import { register as diff } from './commands/diff.ts'
 import { register as exec } from './commands/exec.ts'
 import { register as inspect } from './commands/inspect.ts'
 import { register as maintenance } from './commands/maintenance.ts'
 import { register as metrics } from './commands/metrics.ts'
 import { register as query } from './commands/query.ts'
 import { register as score } from './commands/score.ts'
+import { register as show } from './commands/show.ts'
 import { register as status } from './commands/status.ts'
 import { register as why } from './commands/why.ts'
 import { reportError } from './errors.ts'
@@ -25,7 +27,7 @@ const program = new Command()
     process.exit(err.exitCode === 0 ? 0 : 2)
   })
 
-for (const register of [build, status, why, inspect, maintenance, score, metrics, query, exec])
+for (const register of [build, status, why, inspect, maintenance, score, metrics, query, exec, show, diff])
   register(program)
 
 try {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api'
 import { UserError } from '../errors.ts'
 
@@ -13,6 +14,15 @@ export interface OpenOptions {
 
 /** The command that (re)creates the results database; named in every "missing database" fix. */
 export const REBUILD_COMMAND = 'coin build results/forgetting'
+
+/** Where runs accumulate and reports are rendered: `results/` next to the Coinfile. */
+export function resultsDirectory(root: string): string {
+  return join(root, 'results')
+}
+
+export function resultsDatabasePath(root: string): string {
+  return join(resultsDirectory(root), 'coin.duckdb')
+}
 
 /**
  * Opens `dbPath` (':memory:' for a scratch database), runs `work`, and always closes, so no file

@@ -3,7 +3,7 @@ import { UserError } from '../errors.ts'
 import type { CsvRecord } from './csv.ts'
 import { CsvSyntaxError, parseCsv } from './csv.ts'
 import { readRows, withDatabase } from './database.ts'
-import { replaceSourceRows } from './ingest.ts'
+import { ANONYMOUS_RUN, insertRun } from './record.ts'
 import { ensureSchema } from './schema.ts'
 import type { ExperimentKind, ExperimentRow, MetricRow, ResultsData, ScoreRow } from './types.ts'
 import { ACCURACY_METRIC, MULTITASK_STAGE_TASK, ZERO_SHOT_STAGE_TASK } from './types.ts'
@@ -39,7 +39,7 @@ export async function metricsFromCsv(
   const data = resultsFromCsv(csvPath, options)
   return withDatabase(':memory:', {}, async (con) => {
     await ensureSchema(con, ':memory:')
-    await replaceSourceRows(con, csvPath, data)
+    await insertRun(con, { ...ANONYMOUS_RUN, results_target: csvPath }, data)
     return (await readRows(con, 'SELECT * FROM metrics ORDER BY experiment')) as unknown as MetricRow[]
   })
 }
@@ -53,7 +53,7 @@ export function resultsFromCsv(csvPath: string, options: MetricsFromCsvOptions =
     list.push(cell)
     byMethod.set(cell.method, list)
   }
-  const data: ResultsData = { scores: [], experiments: [], runs: [] }
+  const data: ResultsData = { scores: [], experiments: [] }
   for (const [method, methodCells] of [...byMethod].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const experiment = describeExperiment(csvPath, method, methodCells, options.tasks)
     data.experiments.push(experiment)

@@ -40,7 +40,7 @@ export async function queryTable(
         message: `query failed: ${message.trim()}`,
         file: dbPath,
         key: sql,
-        fix: 'tables: scores, experiments, runs, meta; views: matrix, metrics, task_drop, experiment_info (the database is opened read-only)',
+        fix: 'latest run: scores, experiments, matrix, metrics, task_drop, timings; every run: runs, run_scores, run_metrics, run_matrix, run_timings, actions, train_log (the database is opened read-only)',
       })
     }
     return { columns: reader.columnNames(), rows: toJsonRows(reader) }

@@ -51,8 +51,8 @@ export interface ExperimentRow {
   kind: ExperimentKind
 }
 
-/** Provenance of one executed (or restored) target. */
-export interface RunRow {
+/** Provenance of one built target, from its action record; one row per cache key. */
+export interface ActionRow {
   key: string
   target: string
   rule: string
@@ -66,11 +66,51 @@ export interface RunRow {
   host: string | null
 }
 
-/** Everything one ingesting target contributes; replaced as a whole on re-ingest. */
+/** How one target of a run came to be up to date in that build. */
+export interface RunTargetRow {
+  target: string
+  key: string
+  /** 'ran' | 'restored' | 'fresh' (as the build reported it), null when unknown. */
+  outcome: string | null
+}
+
+/** One logged training step of the target whose cache key is `key`. */
+export interface TrainLogRow {
+  key: string
+  target: string | null
+  step: number
+  loss: number | null
+  lr: number | null
+  epoch: number | null
+}
+
+/** A build that produced results: what was built, from what, where and when. */
+export interface RunInfo {
+  started_at: string | null
+  finished_at: string | null
+  git_rev: string | null
+  git_dirty: boolean | null
+  /** The Coinfile's path relative to the project root. */
+  coinfile: string | null
+  coinfile_digest: string | null
+  /** Every param after --set, as canonical JSON. */
+  params: unknown
+  /** The --set arguments as given (`stages.vqav2.lr=0.001`). */
+  overrides: string[]
+  host: string | null
+  /** The targets the build was asked for. */
+  targets: string[]
+  results_target: string | null
+  results_key: string | null
+}
+
+/** Everything one run contributes. */
 export interface ResultsData {
   scores: ScoreRow[]
   experiments: ExperimentRow[]
-  runs: RunRow[]
+  actions?: ActionRow[]
+  run_targets?: RunTargetRow[]
+  train_log?: TrainLogRow[]
 }
 
 /** One row of the `metrics` view. NULL (here `null`) wherever a required cell is missing. */

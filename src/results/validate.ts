@@ -1,6 +1,6 @@
 import { UserError } from '../errors.ts'
 import { findNonJson } from '../hash/canonical-json.ts'
-import type { ExperimentRow, ResultsData, RunRow, ScoreRow } from './types.ts'
+import type { ActionRow, ExperimentRow, ResultsData, ScoreRow, TrainLogRow } from './types.ts'
 import { ACCURACY_METRIC, MULTITASK_STAGE_TASK, ZERO_SHOT_STAGE_TASK } from './types.ts'
 
 /**
@@ -20,8 +20,11 @@ export function validateResultsData(source: string, data: ResultsData): void {
   data.scores.forEach((row, index) => {
     validateScore(source, `scores[${index}]`, row, experiments)
   })
-  data.runs.forEach((row, index) => {
-    validateRun(source, `runs[${index}]`, row)
+  data.actions?.forEach((row, index) => {
+    validateAction(source, `actions[${index}]`, row)
+  })
+  data.train_log?.forEach((row, index) => {
+    validateTrainStep(source, `train_log[${index}]`, row)
   })
 }
 
@@ -118,7 +121,7 @@ function describeKind(experiment: ExperimentRow): string {
   }
 }
 
-function validateRun(source: string, at: string, row: RunRow): void {
+function validateAction(source: string, at: string, row: ActionRow): void {
   requireText(source, at, row, 'key')
   requireText(source, at, row, 'target')
   requireText(source, at, row, 'rule')
@@ -136,6 +139,16 @@ function validateRun(source: string, at: string, row: RunRow): void {
   for (const field of ['executor', 'host'] as const) {
     const value = row[field]
     if (value != null && typeof value !== 'string') fail(source, `${at}.${field}`, 'must be a string')
+  }
+}
+
+function validateTrainStep(source: string, at: string, row: TrainLogRow): void {
+  requireText(source, at, row, 'key')
+  if (!Number.isInteger(row.step) || row.step < 0) fail(source, `${at}.step`, 'must be an integer ≥ 0')
+  for (const field of ['loss', 'lr', 'epoch'] as const) {
+    const value = row[field]
+    if (value != null && (typeof value !== 'number' || !Number.isFinite(value)))
+      fail(source, `${at}.${field}`, 'must be a finite number or null')
   }
 }
 

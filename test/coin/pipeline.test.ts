@@ -104,9 +104,28 @@ test('main job: builds results/forgetting, then a no-op, then a late-stage chang
     rerun.every((id) => /^(train|predict|eval)\/[^/]+\/[78]-|^results\//.test(id)),
     rerun.join(' '),
   )
+  // Training curves of both learner runs of stage 7 are kept, each under its own key.
+  const db = p.path('results/coin.duckdb')
+  const curves = await queryResults(
+    db,
+    `SELECT t.run_id, l.step, l.lr, l.loss > 0 AS positive FROM train_log AS l
+     JOIN run_targets AS t USING (key) WHERE t.target = 'train/lora/7-vqav2' ORDER BY ALL`,
+  )
+  assert.equal(curves, [
+    { run_id: 'r1', step: 20, lr: 0.01, positive: true },
+    { run_id: 'r2', step: 20, lr: 0.001, positive: true },
+  ])
+  const diff = p.coin('diff', '--json')
+  assert.equal(JSON.parse(diff.stdout).params, [{ param: 'stages.vqav2.lr', a: 0.01, b: 0.001 }])
   const reverted = p.build('results/forgetting', ...SMALL)
   assert.not.ok(Object.values(reverted.outcomes).includes('ran'))
   assert.is(reverted.outcomes['train/lora/7-vqav2'], 'restored')
+  assert.equal(await queryResults(db, 'SELECT run_id FROM runs ORDER BY seq'), [
+    { run_id: 'r1' },
+    { run_id: 'r2' },
+    { run_id: 'r3' },
+  ])
+  assert.match(p.read('results/forgetting.html'), /<select id="run">/)
   p.remove()
 })
 

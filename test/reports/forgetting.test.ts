@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 import { renderForgettingReport } from '../../rules/reports/index.ts'
 import { renumberDefIds } from '../../rules/reports/svg.ts'
 import { UserError } from '../../src/errors.ts'
-import { ingest, parseCsv, withDatabase } from '../../src/results/index.ts'
+import { parseCsv, recordRun, withDatabase } from '../../src/results/index.ts'
 import { experiment, FULL, merge, smallResults, TASKS, tempDir } from '../results/matrix-fixture.ts'
 
 const ALL = ['md', 'csv', 'tex', 'svg'] as const
@@ -14,7 +14,7 @@ const ALL = ['md', 'csv', 'tex', 'svg'] as const
 async function fixtureDb(): Promise<string> {
   const db = join(tempDir('coin-report-'), 'coin.duckdb')
   const partial = experiment('lora-partial', 'sequential', TASKS, { 1: [80], 2: [null, 70], 3: [50, 40, 90] })
-  await ingest(db, 'results/forgetting', merge(smallResults(), partial))
+  await recordRun(db, merge(smallResults(), partial))
   return db
 }
 
@@ -63,17 +63,27 @@ test('forgetting.md: a labelled matrix per experiment, then metrics across exper
 test('forgetting.csv: long form with the metrics and the evaluated cells', async () => {
   const { csv = '' } = await render(await fixtureDb(), ['csv'])
   const parsed = parseCsv(csv)
-  assert.equal(parsed.header, ['experiment', 'kind', 'metric', 'stage', 'stage_task', 'eval_task', 'value'])
+  assert.equal(parsed.header, [
+    'experiment',
+    'kind',
+    'metric',
+    'stage',
+    'stage_task',
+    'eval_task',
+    'value',
+    'n',
+    'parse_failures',
+  ])
   const lines = csv.split('\n')
   for (const line of [
-    'lora,sequential,acc,,,,60',
-    'lora,sequential,bwt,,,,-30',
-    'lora,sequential,forgetting,,,,32.5',
-    'joint,multitask,acc,,,,63.666667',
-    'joint,multitask,bwt,,,,',
-    'lora,sequential,accuracy,0,zeroshot,science_qa,30',
-    'lora,sequential,accuracy,1,science_qa,text_vqa,75',
-    'joint,multitask,accuracy,3,multitask,imagenet,91',
+    'lora,sequential,acc,,,,60,,',
+    'lora,sequential,bwt,,,,-30,,',
+    'lora,sequential,forgetting,,,,32.5,,',
+    'joint,multitask,acc,,,,63.666667,,',
+    'joint,multitask,bwt,,,,,,',
+    'lora,sequential,accuracy,0,zeroshot,science_qa,30,100,0',
+    'lora,sequential,accuracy,1,science_qa,text_vqa,75,100,0',
+    'joint,multitask,accuracy,3,multitask,imagenet,91,100,0',
   ]) {
     assert.ok(lines.includes(line), `missing line: ${line}`)
   }
@@ -102,13 +112,48 @@ test('forgetting.tex: booktabs tables with escaped names and real minus signs', 
   assert.is(tex.split('\\toprule').length, tex.split('\\bottomrule').length)
 })
 
+test('headers name the run and its params; LaTeX labels and names are never duplicated', async () => {
+  const db = join(tempDir('coin-report-'), 'coin.duckdb')
+  const failing = experiment('lora_swap', 'sequential', TASKS, FULL)
+  for (const score of failing.scores)
+    if (score.stage === 3 && score.eval_task === 'text_vqa') score.parse_failures = 7
+  await recordRun(
+    db,
+    merge(
+      failing,
+      experiment('lora-swap', 'sequential', TASKS, FULL),
+      experiment('multitask', 'multitask', TASKS, { 3: [1, 2, 3] }),
+    ),
+    {
+      params: { stages: { vqav2: { lr: 0.001 } } },
+      overrides: ['stages.vqav2.lr=0.001'],
+      git_rev: 'abcdef0123456789',
+      git_dirty: false,
+    },
+  )
+  const { md = '', tex = '' } = await render(db, ['md', 'tex'])
+  assert.match(md, /^run r1, git abcdef0123\./m)
+  assert.match(md, 'Overrides: --set stages.vqav2.lr=0.001.')
+  assert.match(md, '| stages.vqav2.lr | 0.001 |')
+  assert.match(md, '| 3 · imagenet | 50.00 | 40.00 [7/100 unparsable] | 90.00 |')
+  assert.match(md, '## Average accuracy on the tasks seen so far')
+  assert.match(tex, '% run r1, git abcdef0123')
+  assert.match(tex, '% param stages.vqav2.lr = 0.001')
+  assert.match(tex, '40.00$^{\\dagger}$')
+  const labels = [...tex.matchAll(/\\label\{([^}]+)\}/g)].map((m) => m[1])
+  assert.is(new Set(labels).size, labels.length, labels.join(' '))
+  assert.ok(labels.includes('tab:forgetting-matrix-lora-swap-2'))
+  assert.not.match(tex, 'multitask (multitask)')
+})
+
 test('forgetting.svg: one SVG with the heatmaps and the own-vs-final bars', async () => {
   const { svg = '' } = await render(await fixtureDb(), ['svg'])
   assert.ok(svg.startsWith('<svg'), 'a standalone SVG document')
   assert.is(svg.split('<svg').length - 1, 1, 'a single SVG')
   for (const label of [
-    'lora: accuracy after each stage (sequential)',
-    'joint: accuracy after each stage (multitask)',
+    'lora: accuracy after each stage',
+    'joint (multitask): accuracy after each stage',
+    'Average accuracy on the tasks seen so far, after each stage',
     'lora: accuracy right after its own stage vs after the last stage',
     'science_qa',
     '1 · science_qa',
@@ -153,7 +198,7 @@ test('a missing database is a UserError; an empty one renders an empty report', 
   }
   assert.not.ok(existsSync(join(dir, 'forgetting.md')))
   const db = join(dir, 'coin.duckdb')
-  await ingest(db, 'results/forgetting', { scores: [], experiments: [], runs: [] })
+  await recordRun(db, { scores: [], experiments: [] })
   const files = await render(db)
   assert.match(files.md ?? '', /No experiments in the results database yet/)
   assert.ok(files.svg?.startsWith('<svg'))
@@ -173,7 +218,7 @@ test('a DuckDB file coin never wrote is refused with the fix', async () => {
 
 test('a sequential experiment without a zero-shot row shows stages 1..T only, gaps included', async () => {
   const db = join(tempDir('coin-report-'), 'coin.duckdb')
-  await ingest(db, 'r', experiment('lora', 'sequential', TASKS, { 1: FULL[1] ?? [], 3: FULL[3] ?? [] }))
+  await recordRun(db, experiment('lora', 'sequential', TASKS, { 1: FULL[1] ?? [], 3: FULL[3] ?? [] }))
   const { md = '' } = await render(db, ['md'])
   assert.not.ok(md.includes('zero-shot |'))
   assert.ok(md.includes('| 2 · text_vqa | – | – | – |'), 'the never-evaluated stage 2 is a row of gaps')

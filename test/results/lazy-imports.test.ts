@@ -33,12 +33,16 @@ register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}))`
   return { status: child.status, stderr: child.stderr }
 }
 
-test('importing results, reports and their CLI commands loads neither DuckDB nor vega', () => {
+test('importing results, reports, their CLI commands and the run recorder loads neither DuckDB nor vega', () => {
   const result = importWithoutHeavyDeps([
     './src/results/index.ts',
     './rules/reports/index.ts',
     './src/cli/commands/metrics.ts',
     './src/cli/commands/query.ts',
+    './src/cli/commands/show.ts',
+    './src/cli/commands/diff.ts',
+    './src/cli/commands/build.ts',
+    './src/cli/run-recorder.ts',
   ])
   assert.is(result.status, 0, result.stderr)
 })

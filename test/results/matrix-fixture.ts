@@ -37,7 +37,6 @@ export function experiment(name: string, kind: ExperimentKind, tasks: string[], 
     experiments: [
       { experiment: name, method: name.split('-')[0] ?? name, order_name: 'original', tasks, kind },
     ],
-    runs: [],
   }
 }
 
@@ -45,7 +44,6 @@ export function merge(...parts: ResultsData[]): ResultsData {
   return {
     scores: parts.flatMap((p) => p.scores),
     experiments: parts.flatMap((p) => p.experiments),
-    runs: parts.flatMap((p) => p.runs),
   }
 }
 

@@ -2,13 +2,13 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { MetricRow, ResultsData } from '../../src/results/index.ts'
-import { ingest, queryResults } from '../../src/results/index.ts'
+import { queryResults, recordRun } from '../../src/results/index.ts'
 import type { Matrix } from './matrix-fixture.ts'
 import { experiment, FULL, JOINT, merge, TASKS, tempDir } from './matrix-fixture.ts'
 
 async function metricsOf(data: ResultsData): Promise<Record<string, MetricRow>> {
   const db = join(tempDir(), 'coin.duckdb')
-  await ingest(db, 'results/test', data)
+  await recordRun(db, data)
   const rows = (await queryResults(db, 'SELECT * FROM metrics ORDER BY experiment')) as unknown as MetricRow[]
   return Object.fromEntries(rows.map((row) => [row.experiment, row]))
 }
@@ -138,7 +138,7 @@ test('zero-shot experiment: ACC is the mean of row 0', async () => {
 
 test('matrix view: one row per cell with the task position; task_drop: own, final, drop', async () => {
   const db = join(tempDir(), 'coin.duckdb')
-  await ingest(db, 'results/test', experiment('lora', 'sequential', TASKS, FULL))
+  await recordRun(db, experiment('lora', 'sequential', TASKS, FULL))
   const cells = await queryResults(
     db,
     'SELECT stage, stage_task, eval_task, eval_index, value FROM matrix ORDER BY stage, eval_index',
@@ -169,30 +169,42 @@ test('matrix view: one row per cell with the task position; task_drop: own, fina
   ])
 })
 
-test('the same experiment from two sources: identical cells count once, conflicting cells become NULL', async () => {
+test('runs accumulate: the plain views show the latest run, run_* views every run, shared cells stored once', async () => {
   const db = join(tempDir(), 'coin.duckdb')
   const data = experiment('lora', 'sequential', TASKS, FULL)
-  await ingest(db, 'results/a', data)
-  await ingest(db, 'results/b', data)
-  const [agreed] = (await queryResults(db, 'SELECT * FROM metrics')) as unknown as MetricRow[]
-  close(agreed?.acc ?? null, 60, 'ACC with both sources agreeing')
+  const first = await recordRun(db, data)
+  const second = await recordRun(db, data)
+  assert.is(first.run_id, 'r1')
+  assert.is(second.run_id, 'r2')
+  assert.is(second.new_score_values, 0, "the second run links to the first run's values")
+  assert.equal(await queryResults(db, 'SELECT count(*) AS n FROM score_values'), [{ n: 12 }])
+  assert.equal(await queryResults(db, 'SELECT count(*) AS n FROM cells'), [{ n: 24 }])
   assert.is((await queryResults(db, 'SELECT count(*) AS n FROM matrix'))[0]?.n, 12)
 
-  await ingest(db, 'results/b', experiment('lora', 'sequential', TASKS, { ...FULL, 3: [50, 41, 90] }))
-  const conflict = await queryResults(
-    db,
-    "SELECT value FROM matrix WHERE stage = 3 AND eval_task = 'text_vqa'",
+  const changed = experiment('lora', 'sequential', TASKS, { ...FULL, 3: [50, 41, 90] })
+  for (const score of changed.scores) if (score.stage === 3) score.key = `${score.key}-v2`
+  await recordRun(db, changed)
+  assert.equal(
+    await queryResults(db, "SELECT value FROM matrix WHERE stage = 3 AND eval_task = 'text_vqa'"),
+    [{ value: 41 }],
   )
-  assert.equal(conflict, [{ value: null }])
-  const [m] = (await queryResults(db, 'SELECT * FROM metrics')) as unknown as MetricRow[]
-  assert.is(m?.acc, null, 'ACC is NULL rather than computed from a guessed value')
+  const perRun = await queryResults(db, 'SELECT run_id, acc FROM run_metrics ORDER BY run_id')
+  assert.equal(
+    perRun.map((row) => [row.run_id, Math.round(Number(row.acc) * 1000) / 1000]),
+    [
+      ['r1', 60],
+      ['r2', 60],
+      ['r3', 60.333],
+    ],
+  )
+  assert.equal(await queryResults(db, 'SELECT count(*) AS n FROM score_values'), [{ n: 15 }])
 })
 
 test('non-accuracy metrics are stored but do not enter the matrix', async () => {
   const data = experiment('lora', 'sequential', TASKS, FULL)
   data.scores.push({ ...(data.scores[0] as (typeof data.scores)[0]), metric: 'gk_score', value: 1000 })
   const db = join(tempDir(), 'coin.duckdb')
-  await ingest(db, 'results/test', data)
+  await recordRun(db, data)
   assert.equal(await queryResults(db, "SELECT count(*) AS n FROM scores WHERE metric = 'gk_score'"), [
     { n: 1 },
   ])

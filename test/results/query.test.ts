@@ -3,12 +3,12 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { queryCommand } from '../../src/cli/commands/query.ts'
 import { formatDiagnostic, UserError } from '../../src/errors.ts'
-import { ingest, parseCsv, queryResults, queryTable } from '../../src/results/index.ts'
+import { parseCsv, queryResults, queryTable, recordRun } from '../../src/results/index.ts'
 import { smallResults, tempDir } from './matrix-fixture.ts'
 
 async function fixtureDb(): Promise<string> {
   const db = join(tempDir(), 'coin.duckdb')
-  await ingest(db, 'results/forgetting', smallResults())
+  await recordRun(db, smallResults())
   return db
 }
 
@@ -31,7 +31,7 @@ test('a missing database is a UserError that says how to create it', async () =>
 
 test('queries are read-only: a write fails and changes nothing', async () => {
   const db = await fixtureDb()
-  const error = await userError(() => queryResults(db, 'DELETE FROM scores'))
+  const error = await userError(() => queryResults(db, 'DELETE FROM score_values'))
   assert.match(error.message, /read-only/)
   assert.equal(await queryResults(db, 'SELECT count(*) AS n FROM scores'), [{ n: 18 }])
 })
@@ -57,7 +57,7 @@ test('a SQL error is a UserError that keeps DuckDB’s pointer to the problem', 
   const db = await fixtureDb()
   const error = await userError(() => queryResults(db, 'SELECT nope FROM metrics'))
   assert.match(error.message, /query failed: .*nope/s)
-  assert.match(error.diagnostic.fix ?? '', /views: matrix, metrics, task_drop/)
+  assert.match(error.diagnostic.fix ?? '', /latest run: scores, experiments, matrix, metrics, task_drop/)
 })
 
 test('`coin query`: aligned table by default, JSON lines with --json, CSV with --csv', async () => {

@@ -1,9 +1,11 @@
 /** `coin build [targets...]`: bring the selected targets (default: all) up to date. */
 
 import { cpus, totalmem } from 'node:os'
+import { relative } from 'node:path'
 import type { Command } from 'commander'
 import { build } from '../../build.ts'
 import { ExitCode, formatDiagnostic } from '../../errors.ts'
+import type { Outcome } from '../../events.ts'
 import { detectGpus } from '../../exec/gpus.ts'
 import { ResourcePool } from '../../exec/resources.ts'
 import { saveCaches } from '../../project.ts'
@@ -11,6 +13,7 @@ import { action } from '../errors.ts'
 import { chooseExecutors } from '../executors.ts'
 import { collect, openSelection, withSet } from '../options.ts'
 import { createReporter } from '../reporter.ts'
+import { findResultsTargets } from '../results-targets.ts'
 import { printPlan } from './status.ts'
 
 export function register(program: Command): void {
@@ -65,6 +68,8 @@ export function register(program: Command): void {
         process.on('SIGTERM', onSignal)
         const what = targets.length ? targets.join(' ') : 'all targets'
         const reporter = createReporter(opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain', what)
+        const outcomes = new Map<string, Outcome>()
+        const startedAt = new Date()
         try {
           const summary = await build({
             graph: project.graph,
@@ -79,7 +84,10 @@ export function register(program: Command): void {
             coinfile: project.loaded.path,
             sets: opts.set,
             keepGoing: !!opts.keepGoing,
-            emit: reporter,
+            emit: (e) => {
+              if (e.event === 'target') outcomes.set(e.id, e.outcome)
+              reporter(e)
+            },
             signal: controller.signal,
           })
           reporter.close()
@@ -90,6 +98,35 @@ export function register(program: Command): void {
             process.exit(ExitCode.interrupted)
           }
           if (summary.userError) return ExitCode.userError
+          const context = {
+            project,
+            selected: ids,
+            closure,
+            outcomes,
+            sets: opts.set,
+            named: targets.length > 0,
+            startedAt,
+            finishedAt: new Date(),
+          }
+          const produced = findResultsTargets(context)
+          // Recording loads DuckDB and the renderers: only when there is a run to record.
+          const run = produced.length
+            ? await (await import('../run-recorder.ts')).recordBuildRun(context, produced)
+            : undefined
+          if (run) {
+            const line = opts.json
+              ? JSON.stringify({
+                  event: 'run',
+                  run_id: run.run_id,
+                  database: run.database,
+                  reports: run.reports,
+                })
+              : `recorded run ${run.run_id} (${run.scores} scores, ${run.new_score_values} new) → ${[
+                  relative(project.root, run.database),
+                  ...run.reports,
+                ].join(', ')}`
+            process.stdout.write(`${line}\n`)
+          }
           return summary.ok ? ExitCode.ok : ExitCode.buildFailed
         } finally {
           reporter.close()
