@@ -18,6 +18,7 @@ import {
   prepareTask,
   pretrain,
   prompts,
+  type SequenceSpec,
   sequence,
   trainMultitask,
   vocabulary,
@@ -50,6 +51,9 @@ export default defineCoinfile({
       moelora: { r: 8, alpha: 16, experts: 4 },
     },
     multitask: { steps: 1200, lr: 0.003 },
+    // Replay (rules/replay): records per earlier task; results/replay repeats every method over
+    // `seeds` training/sampling seeds (0..seeds−1; seed 0 is the results/forgetting run).
+    replay: { perTask: 20, seeds: 3 },
   },
 
   targets: (p) => {
@@ -113,7 +117,8 @@ export default defineCoinfile({
       lora: { kind: 'lora' as const, ...p.methods.lora },
       moelora: { kind: 'moelora' as const, ...p.methods.moelora },
     }
-    const experiments = [
+    type Experiment = Omit<SequenceSpec, 'base' | 'prompts' | 'optimisation' | 'stages'> & { seed?: number }
+    const experiments: Experiment[] = [
       { name: 'full', methodName: 'full', method: methods.full, order: COIN_ORDER, orderName: 'coin' },
       { name: 'lora', methodName: 'lora', method: methods.lora, order: COIN_ORDER, orderName: 'coin' },
       {
@@ -131,18 +136,37 @@ export default defineCoinfile({
         orderName: 'alphabet',
       },
     ]
+    // Replay on LoRA (CoIN's order): none is the lora experiment itself; random, InsCL and
+    // TG-SFT (pseudo-rehearsal) mix a buffer `replay/<experiment>/<k>` into each stage k ≥ 2.
+    const replayMethods = ['none', 'random', 'inscl', 'tg-sft'] as const
+    const replayExperiment = (m: (typeof replayMethods)[number], seed: number): Experiment => ({
+      name: `${m === 'none' ? 'lora' : `lora-${m}`}${seed === 0 ? '' : `-s${seed}`}`,
+      methodName: 'lora',
+      method: methods.lora,
+      order: COIN_ORDER,
+      orderName: 'coin',
+      seed,
+      replay: {
+        method: m,
+        perTask: p.replay.perTask,
+        generic: { targets: tasks.map((k) => `prompts/${k}@${p.base.template}`), fraction: p.base.fraction },
+      },
+    })
+    experiments.push(...replayMethods.filter((m) => m !== 'none').map((m) => replayExperiment(m, 0)))
+
     const cells: Omit<Cell, 'input'>[] = []
-    for (const e of experiments) {
+    const runSequence = (e: Experiment) => {
       const s = sequence({
         ...e,
         base: 'train/base',
         prompts: promptsOf,
-        optimisation: opt(300, 0.01),
+        optimisation: { ...opt(300, 0.01), seed: e.seed ?? p.seed },
         stages: p.stages,
       })
       t.push(...s.targets)
-      cells.push(...s.evaluations.map((v) => v.cell))
+      return s.evaluations.map((v) => v.cell)
     }
+    for (const e of experiments) cells.push(...runSequence(e))
 
     // Row 0 (zero-shot: the base model on every task) and the joint-training upper bound.
     const evaluateOnEveryTask = (
@@ -202,7 +226,7 @@ export default defineCoinfile({
               experiment: e.name,
               method: e.methodName,
               order_name: e.orderName,
-              tasks: e.order,
+              tasks: [...e.order],
               kind: 'sequential' as const,
             })),
             { experiment: 'zeroshot', method: 'base', order_name: 'coin', tasks, kind: 'zeroshot' as const },

@@ -71,6 +71,10 @@ export function emd2(a: readonly number[], b: readonly number[], M: readonly Flo
     for (let i = 0; i < n; i++) best = Math.min(best, M[i]![j]!)
     pj[j] = best
   }
+  // The super sink T (joined to every sink with remaining demand by a cost-0 arc) has a potential
+  // too, so Dijkstra can stop as soon as T is the nearest unfinished node.
+  let pT = Number.POSITIVE_INFINITY
+  for (let j = 0; j < m; j++) pT = Math.min(pT, pj[j]!)
   const distI = new Float64Array(n)
   const distJ = new Float64Array(m)
   const doneI = new Uint8Array(n)
@@ -90,10 +94,12 @@ export function emd2(a: readonly number[], b: readonly number[], M: readonly Flo
     distJ.fill(Number.POSITIVE_INFINITY)
     doneI.fill(0)
     doneJ.fill(0)
+    let distT = Number.POSITIVE_INFINITY
+    let target = -1
     for (;;) {
       let bestI = -1
       let bestJ = -1
-      let best = Number.POSITIVE_INFINITY
+      let best = distT
       for (let i = 0; i < n; i++)
         if (!doneI[i] && distI[i]! < best) {
           best = distI[i]!
@@ -105,7 +111,7 @@ export function emd2(a: readonly number[], b: readonly number[], M: readonly Flo
           bestJ = j
           bestI = -1
         }
-      if (best === Number.POSITIVE_INFINITY) break
+      if (bestI < 0 && bestJ < 0) break // T is the nearest: the shortest path is known
       if (bestI >= 0) {
         doneI[bestI] = 1
         const row = M[bestI]!
@@ -121,6 +127,14 @@ export function emd2(a: readonly number[], b: readonly number[], M: readonly Flo
         }
       } else {
         doneJ[bestJ] = 1
+        if (deficit[bestJ]! > 0) {
+          const d = best + pj[bestJ]! - pT
+          const dc = d < best ? best : d
+          if (dc < distT) {
+            distT = dc
+            target = bestJ
+          }
+        }
         for (let i = 0; i < n; i++) {
           if (doneI[i] || flow[i]![bestJ]! <= 0) continue
           const d = best - M[i]![bestJ]! - pi[i]! + pj[bestJ]!
@@ -130,17 +144,6 @@ export function emd2(a: readonly number[], b: readonly number[], M: readonly Flo
             parentI[i] = bestJ
           }
         }
-      }
-    }
-    // The shortest path ends at the sink with remaining demand nearest in true cost.
-    let target = -1
-    let targetCost = Number.POSITIVE_INFINITY
-    for (let j = 0; j < m; j++) {
-      if (deficit[j]! <= 0 || !doneJ[j]) continue
-      const c = distJ[j]! + pj[j]!
-      if (c < targetCost) {
-        targetCost = c
-        target = j
       }
     }
     if (target < 0) throw new Error('internal error: no augmenting path in a transportation problem')
@@ -173,11 +176,11 @@ export function emd2(a: readonly number[], b: readonly number[], M: readonly Flo
       i = parentJ[j]!
     }
     remaining -= amount
-    // New potentials P + min(d, d_target) keep every reduced cost ≥ 0 (AMO §9.7); unreached
-    // nodes get d_target.
-    const cap = distJ[target]!
-    for (let s = 0; s < n; s++) pi[s] = pi[s]! + Math.min(distI[s]!, cap)
-    for (let t = 0; t < m; t++) pj[t] = pj[t]! + Math.min(distJ[t]!, cap)
+    // New potentials P + min(d, d_T) keep every reduced cost ≥ 0 (AMO §9.7), the arcs into T
+    // included; nodes not finished before T get d_T.
+    for (let s = 0; s < n; s++) pi[s] = pi[s]! + Math.min(distI[s]!, distT)
+    for (let t = 0; t < m; t++) pj[t] = pj[t]! + Math.min(distJ[t]!, distT)
+    pT += distT
   }
   let cost = 0
   for (let i = 0; i < n; i++)
