@@ -18,6 +18,7 @@ import {
   prepareTask,
   pretrain,
   prompts,
+  replayReport,
   type SequenceSpec,
   sequence,
   trainMultitask,
@@ -166,7 +167,8 @@ export default defineCoinfile({
       t.push(...s.targets)
       return s.evaluations.map((v) => v.cell)
     }
-    for (const e of experiments) cells.push(...runSequence(e))
+    const cellsOf = new Map(experiments.map((e) => [e.name, runSequence(e)]))
+    for (const e of experiments) cells.push(...cellsOf.get(e.name)!)
 
     // Row 0 (zero-shot: the base model on every task) and the joint-training upper bound.
     const evaluateOnEveryTask = (
@@ -240,6 +242,39 @@ export default defineCoinfile({
           ],
           cells: withInputs,
           formats: ['md', 'csv', 'tex', 'svg'],
+        },
+        publish: 'results',
+      }),
+    )
+
+    // results/replay: every replay method over seeds 0..seeds−1 (seed 0 = the runs above).
+    const runs = replayMethods.flatMap((m) =>
+      Array.from({ length: p.replay.seeds }, (_, seed) => ({
+        e: replayExperiment(m, seed),
+        replay: m,
+        seed,
+      })),
+    )
+    const replayCells: Omit<Cell, 'input'>[] = []
+    for (const r of runs) {
+      if (!cellsOf.has(r.e.name)) cellsOf.set(r.e.name, runSequence(r.e))
+      replayCells.push(...cellsOf.get(r.e.name)!)
+    }
+    const withReplayInputs = replayCells.map((c, i) => ({ ...c, input: `c${i}` }))
+    t.push(
+      replayReport('results/replay', {
+        inputs: Object.fromEntries(withReplayInputs.map((c) => [c.input, output(c.target)])),
+        params: {
+          experiments: runs.map((r) => ({
+            experiment: r.e.name,
+            method: r.e.methodName,
+            order_name: r.e.orderName,
+            tasks: [...r.e.order],
+            kind: 'sequential' as const,
+          })),
+          cells: withReplayInputs,
+          runs: runs.map((r) => ({ experiment: r.e.name, replay: r.replay, seed: r.seed })),
+          perTask: p.replay.perTask,
         },
         publish: 'results',
       }),

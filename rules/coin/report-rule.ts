@@ -29,40 +29,49 @@ export interface ReportParams {
 
 export const DATABASE_FILE = 'coin.duckdb'
 
+/** The score rows (and their provenance rows) of `cells`, read from the score targets' outputs. */
+export async function readCells(
+  inputs: Record<string, unknown>,
+  cells: readonly Cell[],
+): Promise<{ scores: ScoreRow[]; runs: RunRow[] }> {
+  const scores: ScoreRow[] = []
+  const runs: RunRow[] = []
+  for (const cell of cells) {
+    const s = await readJson<ScoreFile>(join(inputs[cell.input] as string, SCORE_FILE))
+    scores.push({
+      experiment: cell.experiment,
+      method: cell.method,
+      order_name: cell.order_name,
+      stage: cell.stage,
+      stage_task: cell.stage_task,
+      eval_task: cell.eval_task,
+      metric: s.metric,
+      value: s.value,
+      n: s.n,
+      parse_failures: s.parse_failures,
+      key: s.key,
+      checkpoint: s.checkpoint,
+    })
+    runs.push({
+      key: s.key,
+      target: cell.target,
+      rule: 'score',
+      params: cell.params,
+      // Timings live in the cache's action records, not in outputs (outputs must be reproducible).
+      started_at: null,
+      finished_at: null,
+      duration_ms: null,
+      executor: 'local',
+      host: null,
+    })
+  }
+  return { scores, runs }
+}
+
 export const forgettingReport = rule<ReportParams>({
   name: 'forgetting-report',
   async run({ inputs, params, out, progress }) {
-    const scores: ScoreRow[] = []
-    const runs: RunRow[] = []
-    for (const cell of params.cells) {
-      const s = await readJson<ScoreFile>(join(inputs[cell.input] as string, SCORE_FILE))
-      scores.push({
-        experiment: cell.experiment,
-        method: cell.method,
-        order_name: cell.order_name,
-        stage: cell.stage,
-        stage_task: cell.stage_task,
-        eval_task: cell.eval_task,
-        metric: s.metric,
-        value: s.value,
-        n: s.n,
-        parse_failures: s.parse_failures,
-        key: s.key,
-        checkpoint: s.checkpoint,
-      })
-      runs.push({
-        key: s.key,
-        target: cell.target,
-        rule: 'score',
-        params: cell.params,
-        // Timings live in the cache's action records, not in outputs (outputs must be reproducible).
-        started_at: null,
-        finished_at: null,
-        duration_ms: null,
-        executor: 'local',
-        host: null,
-      })
-    }
+    const { scores, runs } = await readCells(inputs, params.cells)
     progress({ message: `ingesting ${scores.length} scores` })
     const db = join(out, DATABASE_FILE)
     await ingest(db, 'results/forgetting', { scores, experiments: params.experiments, runs })

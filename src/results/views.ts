@@ -19,6 +19,13 @@
  *                 the upper triangle happened to be evaluated.
  *   MAA  (SEFE) = (1/T) Σ_{j=1..T} (1/j) Σ_{i=1..j} R[j][i]            needs the whole lower triangle
  *
+ *   RG (InsCL)  = 100 · (1/T) Σ_{j=1..T} R[T][j] / R[j][j]                view relative_gain;
+ *                 needs row T and the diagonal, and every R[j][j] > 0. InsCL (Wang et al., NAACL
+ *                 2024, arXiv 2403.11435) reports "Relative Gain" without its formula in the code
+ *                 (OPPO-Mente-Lab/InsCL); this is the per-task score normalised by a per-task upper
+ *                 bound, as in Scialom et al. 2022 (arXiv 2205.12393), with the accuracy right after
+ *                 learning the task as that bound. UNVERIFIED against the paper's text.
+ *
  * A metric is NULL unless every cell it needs is present: each term set is counted and compared
  * with the number of terms the formula has, so a partial sum can never pass for a metric.
  * BWT, FWT and forgetting are NULL for T = 1 (no earlier task). Multitask (joint training)
@@ -143,4 +150,21 @@ SELECT tl.experiment, tl.j AS task_index, tl.tasks[tl.j] AS task,
 FROM task_list AS tl
 LEFT JOIN matrix AS own ON own.experiment = tl.experiment AND own.eval_index = tl.j AND own.stage = tl.j
 LEFT JOIN matrix AS fin ON fin.experiment = tl.experiment AND fin.eval_index = tl.j AND fin.stage = tl.n_tasks;
+
+-- InsCL's Relative Gain (see the header): final accuracy relative to the accuracy right after
+-- learning each task, averaged over tasks, ×100. NULL if a cell is missing or a diagonal cell is 0.
+CREATE OR REPLACE VIEW relative_gain AS
+WITH info AS (
+  SELECT experiment, n_tasks AS t FROM experiment_info WHERE kind = 'sequential'
+),
+terms AS (
+  SELECT f.experiment, count(*) AS n, avg(f.value / d.value) AS mean
+  FROM matrix AS f
+  JOIN info USING (experiment)
+  JOIN matrix AS d ON d.experiment = f.experiment AND d.eval_index = f.eval_index AND d.stage = d.eval_index
+  WHERE f.stage = info.t AND f.value IS NOT NULL AND d.value > 0
+  GROUP BY f.experiment
+)
+SELECT info.experiment, CASE WHEN terms.n = info.t THEN 100 * terms.mean END AS relative_gain
+FROM info LEFT JOIN terms USING (experiment);
 `
