@@ -34,6 +34,8 @@ export interface ReplaySpec {
   encoder?: string
   /** inscl: what counts as an instruction (default `prompt`; see rules/replay InsCLParams.unit). */
   unit?: 'prompt' | 'instruction'
+  /** inscl: records per task the distance is computed on (default 64; see InsCLParams.points). */
+  points?: number
   /** inscl: instruction-set masses (default InsCL's `frequency`, its `_pWdist` style). */
   masses?: 'frequency' | 'uniform'
   /** inscl: a target with tags.json (instruction → tags, e.g. from an LLM tagger); default: word tags. */
@@ -95,6 +97,7 @@ function replayBuffer(s: SequenceSpec, k: number, previous: string): AnyTargetDe
         params: {
           ...params,
           unit: r.unit ?? 'prompt',
+          points: r.points ?? 64,
           masses: r.masses ?? 'frequency',
           tagger: r.tags ? 'file' : 'words',
         },

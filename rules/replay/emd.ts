@@ -71,6 +71,20 @@ export function emd2(a: readonly number[], b: readonly number[], M: readonly Flo
     for (let i = 0; i < n; i++) best = Math.min(best, M[i]![j]!)
     pj[j] = best
   }
+  let remaining = A * B
+  // Greedy start: each sink takes what it can from its cheapest source. Those arcs have reduced
+  // cost 0, so the pseudoflow keeps every reduced cost ≥ 0 and SSP stays exact; it only saves
+  // augmentations (Jonker & Volgenant's column reduction).
+  for (let j = 0; j < m; j++) {
+    let best = 0
+    for (let i = 1; i < n; i++) if (M[i]![j]! < M[best]![j]!) best = i
+    const amount = Math.min(excess[best]!, deficit[j]!)
+    if (amount <= 0) continue
+    flow[best]![j] = amount
+    excess[best] = excess[best]! - amount
+    deficit[j] = deficit[j]! - amount
+    remaining -= amount
+  }
   // The super sink T (joined to every sink with remaining demand by a cost-0 arc) has a potential
   // too, so Dijkstra can stop as soon as T is the nearest unfinished node.
   let pT = Number.POSITIVE_INFINITY
@@ -81,7 +95,6 @@ export function emd2(a: readonly number[], b: readonly number[], M: readonly Flo
   const doneJ = new Uint8Array(m)
   const parentJ = new Int32Array(m) // the source a sink was reached from
   const parentI = new Int32Array(n) // the sink a source was reached from (−1: the super source)
-  let remaining = A * B
   while (remaining > 0) {
     // Dijkstra on reduced costs from a super source joined to every source with excess (its arcs
     // have reduced cost −pi_i; subtracting min pi keeps them ≥ 0 without changing the tree).

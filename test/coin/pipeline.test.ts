@@ -42,12 +42,22 @@ test('main job: builds results/forgetting, then a no-op, then a late-stage chang
   const ran = Object.values(first.outcomes).filter((o) => o === 'ran').length
   assert.is(ran, Object.keys(first.outcomes).length)
   const md = p.read('results/forgetting.md')
-  for (const e of ['full', 'lora', 'moelora', 'lora-alphabet', 'multitask']) assert.match(md, `## ${e}`)
+  for (const e of [
+    'full',
+    'lora',
+    'moelora',
+    'lora-alphabet',
+    'lora-random',
+    'lora-inscl',
+    'lora-tg-sft',
+    'multitask',
+  ])
+    assert.match(md, `## ${e}`)
   const metrics = await queryResults(
     p.path('results/coin.duckdb'),
     'select experiment, acc, bwt from metrics',
   )
-  assert.is(metrics.length, 6)
+  assert.is(metrics.length, 9)
   assert.ok(metrics.every((m) => typeof m.acc === 'number'))
 
   const again = p.build('results/forgetting', ...SMALL)
@@ -69,7 +79,8 @@ test('main job: builds results/forgetting, then a no-op, then a late-stage chang
   )
   assert.match(why.stdout, 'train/lora/6-grounding fresh')
 
-  // Stage 7 (vqav2) of the CoIN order: reruns stages 7-8 of full/lora/moelora, and alphabet's stage 8.
+  // Stage 7 (vqav2) of the CoIN order: reruns stages 7-8 of the CoIN-order sequences (replay ones
+  // included; TG-SFT's stage 8 buffer too, as stage 7's model writes it), and alphabet's stage 8.
   const changed = p.build('results/forgetting', ...SMALL, '--set', 'stages.vqav2.lr=0.001')
   const rerun = Object.entries(changed.outcomes)
     .filter(([, o]) => o === 'ran')
@@ -79,6 +90,12 @@ test('main job: builds results/forgetting, then a no-op, then a late-stage chang
     'train/full/7-vqav2',
     'train/full/8-ocrvqa',
     'train/lora-alphabet/8-vqav2',
+    'train/lora-inscl/7-vqav2',
+    'train/lora-inscl/8-ocrvqa',
+    'train/lora-random/7-vqav2',
+    'train/lora-random/8-ocrvqa',
+    'train/lora-tg-sft/7-vqav2',
+    'train/lora-tg-sft/8-ocrvqa',
     'train/lora/7-vqav2',
     'train/lora/8-ocrvqa',
     'train/moelora/7-vqav2',
@@ -88,7 +105,9 @@ test('main job: builds results/forgetting, then a no-op, then a late-stage chang
   assert.is(changed.outcomes['train/base'], 'fresh')
   assert.ok(rerun.includes('results/forgetting'))
   assert.ok(
-    rerun.every((id) => /^(train|predict|eval)\/[^/]+\/[78]-|^results\//.test(id)),
+    rerun.every((id) =>
+      /^(train|predict|eval)\/[^/]+\/[78]-|^replay\/lora-tg-sft\/8$|^results\/forgetting$/.test(id),
+    ),
     rerun.join(' '),
   )
   const reverted = p.build('results/forgetting', ...SMALL)
