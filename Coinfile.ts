@@ -4,6 +4,7 @@
  *
  *   npx coin build results/forgetting     # everything, then results/forgetting.md
  *   npx coin why train/lora/7-vqav2 --set stages.vqav2.lr=0.001
+ *   npx coin build results/replay         # none/random/InsCL/TG-SFT replay over replay.seeds seeds
  *
  * To run on the real CoIN release, set data.source to its Instructions folder (CoIN layout:
  * <Task>/train.json, test.json|val.json); the embedded learner then sees text only, so swap in a
