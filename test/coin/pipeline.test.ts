@@ -39,8 +39,15 @@ test('main job: builds results/forgetting, then a no-op, then a late-stage chang
   const p = project()
   const first = p.build('results/forgetting', ...SMALL)
   assert.is(first.code, 0, first.stderr)
-  const ran = Object.values(first.outcomes).filter((o) => o === 'ran').length
-  assert.is(ran, Object.keys(first.outcomes).length)
+  // Everything runs, except that stage 1 of each replay sequence is the lora experiment's stage 1
+  // (same inputs, same key: built once, then restored under the other ids).
+  const notRan = Object.entries(first.outcomes).filter(([, o]) => o !== 'ran')
+  assert.ok(
+    notRan.every(
+      ([id, o]) => o === 'restored' && /^(train|predict|eval)\/lora-(random|inscl|tg-sft)\/1-/.test(id),
+    ),
+    notRan.join(' '),
+  )
   const md = p.read('results/forgetting.md')
   for (const e of [
     'full',
@@ -119,8 +126,10 @@ test('main job: builds results/forgetting, then a no-op, then a late-stage chang
 test('same seed and threads from an empty cache: byte-identical checkpoints and identical scores', async () => {
   const a = project()
   const b = project()
-  assert.is(a.build('results/forgetting', ...SMALL).code, 0)
-  assert.is(b.build('results/forgetting', ...SMALL, '-j', '1').code, 0)
+  const ra = a.build('results/forgetting', ...SMALL)
+  assert.is(ra.code, 0, ra.stderr)
+  const rb = b.build('results/forgetting', ...SMALL, '-j', '1')
+  assert.is(rb.code, 0, rb.stderr)
   for (const id of ['train/base', 'train/lora/8-ocrvqa', 'train/moelora/8-ocrvqa', 'train/full/8-ocrvqa']) {
     const wa = readFileSync(join(a.coin('path', id).stdout.trim(), 'weights.bin'))
     const wb = readFileSync(join(b.coin('path', id).stdout.trim(), 'weights.bin'))
