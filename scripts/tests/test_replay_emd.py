@@ -7,14 +7,13 @@ sure the fixture file itself was produced by POT and not edited by hand.
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
-import ot
+import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "replay"))
-from emd_fixtures import OUT, make_cases  # noqa: E402
+ot = pytest.importorskip("ot", reason="POT is not installed: pip install -r scripts/replay/requirements.txt")
+
+from scripts.replay.emd_fixtures import OUT, make_cases  # noqa: E402
 
 
 def test_committed_fixtures_match_pot() -> None:
