@@ -60,6 +60,7 @@ test('creates a real DuckDB file, its folder, the tables, the views and the sche
       'matrix:VIEW',
       'meta:BASE TABLE',
       'metrics:VIEW',
+      'relative_gain:VIEW',
       'runs:BASE TABLE',
       'scores:BASE TABLE',
       'task_drop:VIEW',
