@@ -4,6 +4,7 @@
  *
  *   npx coin build results/forgetting     # everything, then results/forgetting.md
  *   npx coin why train/lora/7-vqav2 --set stages.vqav2.lr=0.001
+ *   npx coin build results/replay         # none/random/InsCL/TG-SFT replay over replay.seeds seeds
  *
  * To run on the real CoIN release, set data.source to its Instructions folder (CoIN layout:
  * <Task>/train.json, test.json|val.json); the embedded learner then sees text only, so swap in a
@@ -19,6 +20,8 @@ import {
   prepareTask,
   pretrain,
   prompts,
+  replayReport,
+  type SequenceSpec,
   sequence,
   trainMultitask,
   vocabulary,
@@ -68,6 +71,9 @@ export default defineCoinfile({
       moelora: { r: 8, alpha: 16, experts: 4, dropout: 0.05 },
     },
     multitask: { steps: 1200, lr: 0.003 },
+    // Replay (rules/replay): records per earlier task; results/replay repeats every method over
+    // `seeds` training/sampling seeds (0..seeds−1; seed 0 is the results/forgetting run).
+    replay: { perTask: 20, seeds: 3 },
   },
 
   targets: (p) => {
@@ -148,7 +154,8 @@ export default defineCoinfile({
       lora: { kind: 'lora' as const, ...p.methods.lora },
       moelora: { kind: 'moelora' as const, ...p.methods.moelora },
     }
-    const experiments = [
+    type Experiment = Omit<SequenceSpec, 'base' | 'prompts' | 'optimisation' | 'stages'> & { seed?: number }
+    const experiments: Experiment[] = [
       { name: 'full', methodName: 'full', method: methods.full, order: COIN_ORDER, orderName: 'coin' },
       { name: 'lora', methodName: 'lora', method: methods.lora, order: COIN_ORDER, orderName: 'coin' },
       {
@@ -166,19 +173,40 @@ export default defineCoinfile({
         orderName: 'alphabet',
       },
     ]
+    // Replay on LoRA (CoIN's order): none is the lora experiment itself; random, InsCL and
+    // TG-SFT (pseudo-rehearsal) mix a buffer `replay/<experiment>/<k>` into each stage k ≥ 2.
+    const replayMethods = ['none', 'random', 'inscl', 'tg-sft'] as const
+    const replayExperiment = (m: (typeof replayMethods)[number], seed: number): Experiment => ({
+      name: `${m === 'none' ? 'lora' : `lora-${m}`}${seed === 0 ? '' : `-s${seed}`}`,
+      methodName: 'lora',
+      method: methods.lora,
+      order: COIN_ORDER,
+      orderName: 'coin',
+      seed,
+      replay: {
+        method: m,
+        perTask: p.replay.perTask,
+        // TG-SFT's prompts come from the base's pre-training corpus (the alignment task), never the tasks.
+        generic: { targets: ['datasets/alignment'], fraction: 1 },
+      },
+    })
+    experiments.push(...replayMethods.filter((m) => m !== 'none').map((m) => replayExperiment(m, 0)))
+
     const cells: Omit<Cell, 'input'>[] = []
-    for (const e of experiments) {
+    const runSequence = (e: Experiment) => {
       const s = sequence({
         ...e,
         base: 'train/base',
         prompts: promptsOf,
-        optimisation: opt(300, 0.01),
+        optimisation: { ...opt(300, 0.01), seed: e.seed ?? p.seed },
         stages: p.stages,
         annotations,
       })
       t.push(...s.targets)
-      cells.push(...s.evaluations.map((v) => v.cell))
+      return s.evaluations.map((v) => v.cell)
     }
+    const cellsOf = new Map(experiments.map((e) => [e.name, runSequence(e)]))
+    for (const e of experiments) cells.push(...cellsOf.get(e.name)!)
 
     // Row 0 (zero-shot: the base model on every task) and the joint-training upper bound.
     const evaluateOnEveryTask = (
@@ -243,7 +271,7 @@ export default defineCoinfile({
               experiment: e.name,
               method: e.methodName,
               order_name: e.orderName,
-              tasks: e.order,
+              tasks: [...e.order],
               kind: 'sequential' as const,
             })),
             { experiment: 'zeroshot', method: 'base', order_name: 'coin', tasks, kind: 'zeroshot' as const },
@@ -258,6 +286,39 @@ export default defineCoinfile({
           cells: withInputs,
           formats: ['md', 'csv', 'tex', 'svg', 'html'],
         },
+      }),
+    )
+
+    // results/replay: every replay method over seeds 0..seeds−1 (seed 0 = the runs above).
+    const runs = replayMethods.flatMap((m) =>
+      Array.from({ length: p.replay.seeds }, (_, seed) => ({
+        e: replayExperiment(m, seed),
+        replay: m,
+        seed,
+      })),
+    )
+    const replayCells: Omit<Cell, 'input'>[] = []
+    for (const r of runs) {
+      if (!cellsOf.has(r.e.name)) cellsOf.set(r.e.name, runSequence(r.e))
+      replayCells.push(...cellsOf.get(r.e.name)!)
+    }
+    const withReplayInputs = replayCells.map((c, i) => ({ ...c, input: `c${i}` }))
+    t.push(
+      replayReport('results/replay', {
+        inputs: Object.fromEntries(withReplayInputs.map((c) => [c.input, output(c.target)])),
+        params: {
+          experiments: runs.map((r) => ({
+            experiment: r.e.name,
+            method: r.e.methodName,
+            order_name: r.e.orderName,
+            tasks: [...r.e.order],
+            kind: 'sequential' as const,
+          })),
+          cells: withReplayInputs,
+          runs: runs.map((r) => ({ experiment: r.e.name, replay: r.replay, seed: r.seed })),
+          perTask: p.replay.perTask,
+        },
+        publish: 'results',
       }),
     )
     return t

@@ -29,27 +29,36 @@ export interface ReportParams {
   formats: ReportFormat[]
 }
 
+/** The score rows of `cells`, read from the score targets' outputs (also used by results/replay). */
+export async function readCells(
+  inputs: Record<string, unknown>,
+  cells: readonly Cell[],
+): Promise<ScoreRow[]> {
+  const scores: ScoreRow[] = []
+  for (const cell of cells) {
+    const s = await readJson<ScoreFile>(join(inputs[cell.input] as string, SCORE_FILE))
+    scores.push({
+      experiment: cell.experiment,
+      method: cell.method,
+      order_name: cell.order_name,
+      stage: cell.stage,
+      stage_task: cell.stage_task,
+      eval_task: cell.eval_task,
+      metric: s.metric,
+      value: s.value,
+      n: s.n,
+      parse_failures: s.parse_failures,
+      key: s.key,
+      checkpoint: s.checkpoint,
+    })
+  }
+  return scores
+}
+
 export const forgettingReport = rule<ReportParams>({
   name: 'forgetting-report',
   async run({ inputs, params, out, progress }) {
-    const scores: ScoreRow[] = []
-    for (const cell of params.cells) {
-      const s = await readJson<ScoreFile>(join(inputs[cell.input] as string, SCORE_FILE))
-      scores.push({
-        experiment: cell.experiment,
-        method: cell.method,
-        order_name: cell.order_name,
-        stage: cell.stage,
-        stage_task: cell.stage_task,
-        eval_task: cell.eval_task,
-        metric: s.metric,
-        value: s.value,
-        n: s.n,
-        parse_failures: s.parse_failures,
-        key: s.key,
-        checkpoint: s.checkpoint,
-      })
-    }
+    const scores = await readCells(inputs, params.cells)
     // Bad wiring fails this target (with the record path), not the recording after the build.
     validateResultsData('results snapshot', { scores, experiments: params.experiments })
     progress({ message: `${scores.length} scores` })

@@ -7,6 +7,7 @@
 import { join } from 'node:path'
 import { rule } from '../../src/config/define.ts'
 import { TRAINER_STATE_FILE, type TrainerState, type TrainerStep } from '../../src/results/train-log.ts'
+import type { TrainRecord } from '../datasets/index.ts'
 import {
   type Example,
   initModel,
@@ -16,7 +17,7 @@ import {
   train,
   writeCheckpoint,
 } from '../learner/index.ts'
-import { readJson, readTask, trainExamples, writeJson } from './files.ts'
+import { readJson, readScenes, readTask, TRAIN_FILE, trainExamples, writeJson } from './files.ts'
 
 export interface Optimisation {
   steps: number
@@ -101,13 +102,28 @@ export interface StageParams extends Optimisation {
   method: MethodConfig
 }
 
+/** A replay buffer's records (rules/replay: train.json + scenes.jsonl, no test file). */
+async function replayExamples(dir: string): Promise<Example[]> {
+  const [records, scenes] = await Promise.all([
+    readJson<TrainRecord[]>(join(dir, TRAIN_FILE)),
+    readScenes(dir),
+  ])
+  return trainExamples(records, scenes)
+}
+
+/**
+ * One stage of a sequence. With a `replay` input (a buffer target, rules/replay) its records are
+ * appended to the task's training data, as InsCL appends its replay set to the task's file.
+ */
 export const trainStage = rule<StageParams>({
   name: 'train-stage',
   async run({ inputs, params, out, progress, signal, log }) {
     const ckpt = await readCheckpoint(inputs.model as string)
-    const data = await examplesFrom([inputs.data as string])
+    const own = await examplesFrom([inputs.data as string])
+    const replay = inputs.replay ? await replayExamples(inputs.replay as string) : []
+    const data = [...own, ...replay]
     log(
-      `${params.method.kind} on ${params.task}: ${data.length} examples, ${params.steps} steps, lr ${params.lr}`,
+      `${params.method.kind} on ${params.task}: ${own.length} examples + ${replay.length} replayed, ${params.steps} steps, lr ${params.lr}`,
     )
     const curve = trainingLog(progress, params.lr)
     const trained = await train(ckpt, params.method, data, {

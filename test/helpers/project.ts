@@ -49,7 +49,8 @@ export class TempProject {
       cwd: this.dir,
       encoding: 'utf8',
       env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
-      timeout: 120_000,
+      // Generous: a full small main job takes ~2 min on a loaded 2-core machine.
+      timeout: 600_000,
     })
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
   }
