@@ -16,7 +16,7 @@ export function checkInputsExist(graph: Graph, ids: readonly string[], root: str
       const located = locateInput(ref, root)
       if (located.kind === 'problem') throw inputError(id, name, located.problem, root, decl.site)
     }
-    if (decl.publish !== undefined) publishDir(root, decl.publish, id, decl.site)
+    if (decl.publish) publishDir(root, decl.publish, id, decl.site)
   }
 }
 

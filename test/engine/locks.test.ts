@@ -14,7 +14,9 @@ import { processStart } from '../../src/cache/process.ts'
 
 const dir = () => mkdtempSync(join(tmpdir(), 'coin-locks-'))
 const deadPid = () => {
-  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  })
   return Number(r.stdout)
 }
 const age = (path: string, ms: number) => {

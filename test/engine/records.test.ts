@@ -16,9 +16,21 @@ const record = (files: unknown[], extra: object = {}) => ({
 })
 
 test('manifest paths must be relative, normalised and inside', () => {
-  for (const ok of ['a.txt', 'sub/b.bin', 'x/y/z', '..hidden', 'a..b'])
-    assert.ok(isSafeRelPath(ok), ok)
-  for (const bad of ['', '/etc/passwd', '../x', 'a/../../x', './a', 'a//b', 'a/', 'a/./b', 'a\\b', 'a\0b', '..', '.'])
+  for (const ok of ['a.txt', 'sub/b.bin', 'x/y/z', '..hidden', 'a..b']) assert.ok(isSafeRelPath(ok), ok)
+  for (const bad of [
+    '',
+    '/etc/passwd',
+    '../x',
+    'a/../../x',
+    './a',
+    'a//b',
+    'a/',
+    'a/./b',
+    'a\\b',
+    'a\0b',
+    '..',
+    '.',
+  ])
     assert.not.ok(isSafeRelPath(bad), JSON.stringify(bad))
 })
 

@@ -9,7 +9,12 @@ import { type OutState, Store } from '../../src/cache/store.ts'
 import { StatCache } from '../../src/hash/stat-cache.ts'
 
 const digest = (s: string) => s.padEnd(32, '0')
-const state = (key: string): OutState => ({ key: digest(key), outputDigest: digest(`d${key}`), files: [], dirs: [] })
+const state = (key: string): OutState => ({
+  key: digest(key),
+  outputDigest: digest(`d${key}`),
+  files: [],
+  dirs: [],
+})
 
 test('index entries are used while the file is unchanged and ignored once it is rewritten', () => {
   const dir = mkdtempSync(join(tmpdir(), 'coin-store-'))
