@@ -56,9 +56,9 @@ export default defineCoinfile({ targets: () => [nest('n')] })
 test('a record whose path climbs out of the cache is ignored: the target runs, nothing is linked outside', () => {
   const p = simple()
   const rec = recordOf(p, 'data/upper')
-  const escape = `coin-escape-${process.pid}-${Date.now()}.txt`
+  const escapeName = `coin-escape-${process.pid}-${Date.now()}.txt`
   const data = JSON.parse(readFileSync(rec, 'utf8'))
-  data.files[0].path = `../../../../../../../../../../tmp/${escape}`
+  data.files[0].path = `../../../../../../../../../../tmp/${escapeName}`
   writeFileSync(rec, JSON.stringify(data))
   p.write({ 'a.txt': 'changed\n' })
   p.build()
@@ -66,7 +66,7 @@ test('a record whose path climbs out of the cache is ignored: the target runs, n
   const r = p.build()
   assert.is(r.code, 0, r.stderr)
   assert.is(r.outcomes['data/upper'], 'ran')
-  assert.not.ok(existsSync(join(tmpdir(), escape)), 'no hard link outside the cache')
+  assert.not.ok(existsSync(join(tmpdir(), escapeName)), 'no hard link outside the cache')
   p.remove()
 })
 
