@@ -19,6 +19,15 @@ import { join } from 'node:path'
 import type { Context, Family, Trial } from './family.ts'
 import { type Sandbox, settle } from './harness.ts'
 
+/** CI's subset: one of each kind of file. */
+const QUICK = [
+  'object: flip a byte',
+  'record: path escapes (../)',
+  'out state: garbage',
+  'output: extra file',
+  'lock: orphaned lock and temp files',
+]
+
 const TARGETS = ['gen/0', 'gen/1', 'sum/0', 'wc/1', 'slow', 'report']
 
 const keyOf = (sb: Sandbox, id: string): string =>
@@ -130,9 +139,10 @@ export const corruption: Family = {
     const trials: Trial[] = []
     const sb = ctx.sandbox
     const per = ctx.quick ? 1 : 2
-    for (const [kind, corrupt] of Object.entries(CORRUPTIONS)) {
+    const kinds = Object.entries(CORRUPTIONS).filter(([kind]) => !ctx.quick || QUICK.includes(kind))
+    for (const [kind, corrupt] of kinds) {
       for (let i = 0; i < per; i++) {
-        await settle(sb, ctx.reference)
+        // The previous trial ended with a clean build: the cache is complete and intact here.
         if (!existsSync(sb.path('cache/locks'))) mkdirSync(sb.path('cache/locks'), { recursive: true })
         const id = TARGETS[Math.floor(ctx.random() * TARGETS.length)]!
         corrupt(sb, id, ctx.random)

@@ -121,7 +121,7 @@ export const diskFull: Family = {
   about: 'ENOSPC injected after N writes, and a real tmpfs too small for the cache',
   async run(ctx) {
     const trials: Trial[] = []
-    for (const after of ctx.quick ? [2, 9] : [0, 1, 2, 4, 6, 9, 13, 20]) {
+    for (const after of ctx.quick ? [5] : [0, 1, 2, 4, 6, 9, 13, 20]) {
       const t = await injected(ctx, after)
       trials.push(t)
       ctx.log(`disk full injected ${t.name}: ${t.verdict.ok ? 'ok' : 'FAIL'} ${t.verdict.note}`)

@@ -71,5 +71,5 @@ function killFamily(name: string, group: boolean, full: number, quick: number): 
   }
 }
 
-export const killCoin = killFamily('kill-9 (coin)', false, 26, 2)
+export const killCoin = killFamily('kill-9 (coin)', false, 26, 1)
 export const killGroup = killFamily('kill-9 (process group)', true, 26, 1)
