@@ -364,9 +364,12 @@ export class Store {
 export function listOutputFiles(dir: string): { rel: string; mode: number }[] {
   const out: { rel: string; mode: number }[] = []
   const walk = (sub: string) => {
-    for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${e.name}` : e.name
+    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${entry.name}` : entry.name
       const abs = join(dir, rel)
+      // Some file systems do not report entry types in readdir: ask lstat (never following links).
+      const known = entry.isDirectory() || entry.isFile() || entry.isSymbolicLink()
+      const e = known ? entry : lstatSync(abs)
       if (e.isDirectory()) walk(rel)
       else if (e.isFile()) out.push({ rel, mode: lstatSync(abs).mode })
       else if (e.isSymbolicLink())
