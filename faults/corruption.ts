@@ -15,6 +15,7 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { Context, Family, Trial } from './family.ts'
 import { type Sandbox, settle } from './harness.ts'
@@ -125,7 +126,8 @@ const CORRUPTIONS: Record<string, (sb: Sandbox, id: string, random: () => number
   'lock: orphaned lock and temp files': (sb) => {
     writeFileSync(
       sb.path('cache/locks/dead.lock'),
-      JSON.stringify({ pid: 999_999_999, host: 'x', token: 't' }),
+      // A dead process of this host (another host's fresh lock is rightly kept until its beat is stale).
+      JSON.stringify({ pid: 999_999_999, host: hostname(), token: 't' }),
     )
     writeFileSync(sb.path('cache/stat-cache.json.999999999.tmp'), 'torn')
     mkdirSync(sb.path('cache/staging/999999999-abc/out'), { recursive: true })
