@@ -88,7 +88,7 @@ function canMount(dir: string): boolean {
 
 async function tmpfs(ctx: Context, kib: number): Promise<Trial> {
   const sb = ctx.sandbox
-  const dir = join(sb.root, 'small-disk')
+  const dir = sb.path('small-disk') // inside the project: it is this trial's cache folder
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kib}k`, 'tmpfs', dir])
   try {
     const r = await sb.coin(['--cache', dir, 'build'])
@@ -126,7 +126,7 @@ export const diskFull: Family = {
       trials.push(t)
       ctx.log(`disk full injected ${t.name}: ${t.verdict.ok ? 'ok' : 'FAIL'} ${t.verdict.note}`)
     }
-    const dir = join(ctx.sandbox.root, 'small-disk')
+    const dir = ctx.sandbox.path('small-disk')
     if (!ctx.quick && canMount(dir))
       for (const kib of [16, 48, 96, 160]) {
         mkdirSync(dir, { recursive: true })

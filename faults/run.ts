@@ -1,10 +1,11 @@
 /**
  * The fault suite: `npm run faults` (full, writes faults/REPORT.md) or `npm run faults -- --quick`
  * (the CI subset, a report in the temp folder unless --report is given). Options: --seed N,
- * --only <family substring>, --report <path>. Exits 1 when any trial gave a wrong result, an
+ * --only <family substrings, comma-separated>, --report <path>; --merge a.json,b.json renders one
+ * report from the parts of families run in parallel processes. Exits 1 when any trial gave a wrong result, an
  * exit 70, or a write outside the project or cache.
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { badInputs } from './bad-inputs.ts'
@@ -38,6 +39,34 @@ const only = arg('--only')
 const reportPath =
   arg('--report') ?? (quick ? join(tmpdir(), 'coin-faults-REPORT.md') : join(repoRoot, 'faults', 'REPORT.md'))
 
+const merge = arg('--merge')
+if (merge) {
+  // Families run in parallel processes (`--only a,b --report x.md`): one report from their JSONs.
+  const parts = merge.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as Part)
+  const report = renderReport({
+    trials: parts.flatMap((p) => p.trials),
+    families: FAMILIES.filter((f) => parts.some((p) => p.families.includes(f.name))),
+    timings: Object.assign({}, ...parts.map((p) => p.timings)),
+    seed: parts[0]!.seed,
+    quick: false,
+    command: parts.map((p) => p.command).join(' & '),
+    machine: parts[0]!.machine,
+    totalMs: Math.max(...parts.map((p) => p.totalMs)),
+  })
+  writeFileSync(reportPath, report)
+  process.exit(parts.some((p) => p.trials.some((t) => !t.verdict.ok)) ? 1 : 0)
+}
+
+interface Part {
+  trials: Trial[]
+  families: string[]
+  timings: Record<string, number>
+  seed: number
+  command: string
+  machine: string
+  totalMs: number
+}
+
 const started = Date.now()
 const log = (line: string) =>
   process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`)
@@ -53,24 +82,31 @@ const ctx: Context = { sandbox, reference, random: rng(seed), quick, log }
 const trials: Trial[] = []
 const timings: Record<string, number> = {}
 for (const family of FAMILIES) {
-  if (only && !family.name.includes(only)) continue
+  if (only && !only.split(',').some((o) => family.name.includes(o))) continue
   const t0 = Date.now()
   log(`== ${family.name}: ${family.about}`)
   trials.push(...(await family.run(ctx)))
   timings[family.name] = Date.now() - t0
 }
 sandbox.remove()
-const report = renderReport({
+const part: Part = {
   trials,
-  families: FAMILIES.filter((f) => !only || f.name.includes(only)),
+  families: FAMILIES.filter((f) => !only || only.split(',').some((o) => f.name.includes(o))).map(
+    (f) => f.name,
+  ),
   timings,
   seed,
-  quick,
-  command: `npm run faults${quick ? ' -- --quick' : ''}${arg('--seed') ? ` -- --seed ${seed}` : ''}`,
+  command: `npm run faults --${quick ? ' --quick' : ''} --seed ${seed}${only ? ` --only '${only}'` : ''}`,
   machine: `${cpus().length} cores, node ${process.version}`,
   totalMs: Date.now() - started,
+}
+const report = renderReport({
+  ...part,
+  families: FAMILIES.filter((f) => part.families.includes(f.name)),
+  quick,
 })
 writeFileSync(reportPath, report)
+writeFileSync(`${reportPath}.json`, JSON.stringify(part))
 const bad = trials.filter((t) => !t.verdict.ok)
 log(`${trials.length} trials, ${bad.length} failed; report: ${reportPath}`)
 process.exit(bad.length ? 1 : 0)

@@ -243,7 +243,9 @@ export class Store {
       }
       const digest = await this.stat.digest(obj, st)
       if (digest !== f.digest) {
-        rmSync(obj, { force: true })
+        // Delete only the file we hashed: while we hashed, another target with the same output
+        // may have rebuilt it and put a good object at this path (a new inode).
+        if (sameFile(obj, st)) rmSync(obj, { force: true })
         this.stat.forget(obj)
         return {
           ok: false,
@@ -309,7 +311,9 @@ export class Store {
       files: record.files.map((f) => {
         const st = statSync(join(final, f.path))
         // Linking changed the object's ctime; re-pair it with its digest so it is not re-read.
-        this.stat.remember(this.layout.object(f.digest), statSync(this.layout.object(f.digest)), f.digest)
+        // The link *is* the object (same inode): its stat serves, even if the object is gone since.
+        const obj = this.layout.object(f.digest)
+        if (sameFile(obj, st)) this.stat.remember(obj, st, f.digest)
         return { ...f, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs }
       }),
       dirs: [...dirs].sort().map((path) => {
@@ -352,6 +356,16 @@ export class Store {
       if (digest !== f.digest) return false
     }
     return true
+  }
+}
+
+/** Is `path` still the file `st` was taken of (same device and inode)? */
+function sameFile(path: string, st: { dev: number; ino: number }): boolean {
+  try {
+    const now = statSync(path)
+    return now.dev === st.dev && now.ino === st.ino
+  } catch {
+    return false
   }
 }
 

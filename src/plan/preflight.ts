@@ -1,6 +1,6 @@
 /**
  * Before anything runs: every declared file, directory and glob input of the targets to build
- * must exist, and every `publish` folder must lie inside the project. Checked by stat only, so a
+ * must exist, every `publish` folder must lie inside the project, and resources must be counts. Checked by stat only, so a
  * typo fails fast and leaves the cache untouched.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path'
@@ -17,7 +17,31 @@ export function checkInputsExist(graph: Graph, ids: readonly string[], root: str
       if (located.kind === 'problem') throw inputError(id, name, located.problem, root, decl.site)
     }
     if (decl.publish) publishDir(root, decl.publish, id, decl.site)
+    checkResources(id, decl.resources, decl.site)
   }
+}
+
+/** CPU slots, GPUs and memory are counts: a negative or fractional GPU count is a typo. */
+function checkResources(
+  id: string,
+  r: { cpu: number; gpu: number; memGB: number },
+  site?: { file?: string; line?: number },
+): void {
+  const bad = (['cpu', 'gpu', 'memGB'] as const).find(
+    (k) =>
+      typeof r[k] !== 'number' ||
+      !Number.isFinite(r[k]) ||
+      r[k] < 0 ||
+      (k === 'gpu' && !Number.isInteger(r[k])),
+  )
+  if (bad)
+    throw new UserError({
+      message: `target "${id}" asks for ${JSON.stringify(r[bad])} ${bad}`,
+      file: site?.file,
+      line: site?.line,
+      key: `${id}.resources.${bad}`,
+      fix: 'resources are non-negative numbers (gpu a whole number), e.g. resources: { cpu: 4, gpu: 1, memGB: 16 }',
+    })
 }
 
 /**
