@@ -241,7 +241,14 @@ export class Store {
       } catch {
         return { ok: false, reason: `object for ${f.path} is missing from the cache` }
       }
-      const digest = await this.stat.digest(obj, st)
+      let digest: string
+      try {
+        digest = await this.stat.digest(obj, st)
+      } catch (err) {
+        // Deleted while we read it: another target sharing this output found it corrupt.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        return { ok: false, reason: `object for ${f.path} is missing from the cache` }
+      }
       if (digest !== f.digest) {
         // Delete only the file we hashed: while we hashed, another target with the same output
         // may have rebuilt it and put a good object at this path (a new inode).
