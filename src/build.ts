@@ -14,8 +14,8 @@ import { dirname, join } from 'node:path'
 import { tmpName } from './cache/atomic.ts'
 import type { CacheLayout } from './cache/layout.ts'
 import { type HeldLock, lock } from './cache/lock.ts'
-import type { ActionRecord, OutState, Store } from './cache/store.ts'
-import { type Diagnostic, UserError } from './errors.ts'
+import { type ActionRecord, OutputRejected, type OutState, type Store } from './cache/store.ts'
+import { type Diagnostic, isDiskFull, UserError } from './errors.ts'
 import type { BuildEvent, Emit, Outcome } from './events.ts'
 import type { Action, ActionResult } from './exec/action.ts'
 import { commitAction } from './exec/commit.ts'
@@ -23,6 +23,7 @@ import type { Executor, JobHandle } from './exec/executor.ts'
 import type { Grant, ResourcePool } from './exec/resources.ts'
 import type { Graph } from './graph/graph.ts'
 import type { Fingerprint, Planner, Upstream } from './plan/planner.ts'
+import { publishDir } from './plan/preflight.ts'
 
 export interface BuildOptions {
   graph: Graph
@@ -208,7 +209,7 @@ export class Builder {
     const o = this.#o
     const check = await o.store.verify(record)
     if (!check.ok) return undefined
-    const state = o.store.materialize(id, record)
+    const state = await o.store.materialize(id, record)
     return this.#finish(id, { outcome: 'restored', upstream: upstreamOf(o.layout, id, state), reason }, t0, {
       key: fp.key,
       published: publish(o, id, state),
@@ -236,7 +237,10 @@ export class Builder {
       if (!executor.remote) {
         held = await lock(o.layout.lock(fp.key), o.signal, () =>
           o.emit({ event: 'waiting', id, key: fp.key, holder: 'lock' }),
-        ).catch(() => undefined)
+        ).catch((err) => {
+          if (o.signal.aborted) return undefined
+          throw err // e.g. the cache folder cannot be written: not a reason to skip silently
+        })
         if (!held) return this.#stopped(id, t0)
       }
       // Another process may have built this key while we waited for the lock.
@@ -318,8 +322,17 @@ export class Builder {
           message: `the ${executor.name} job reported success but left no intact record for key ${fp.key}`,
           fix: 'check that the cache directory is on a file system the compute nodes share',
         })
-    } else record = await commitAction(o.store, action, { startedAt, executor: executor.name, logText })
-    const state = o.store.materialize(id, record)
+    } else {
+      try {
+        record = await commitAction(o.store, action, { startedAt, executor: executor.name, logText })
+      } catch (err) {
+        // A symbolic link (or a socket...) in the output: the store refuses it; the target fails.
+        if (!(err instanceof OutputRejected)) throw err
+        writeLastLog(o.layout.log(id), `${logText}${err.message}\n`)
+        return this.#failed(id, t0, fp.key, 'error', { message: err.message, fix: err.fix })
+      }
+    }
+    const state = await o.store.materialize(id, record)
     const published = publish(o, id, state)
     return this.#finish(id, { outcome: 'ran', upstream: upstreamOf(o.layout, id, state), reason }, t0, {
       key: fp.key,
@@ -358,7 +371,13 @@ function writeLastLog(path: string, text: string): void {
     return
   }
   mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, text)
+  try {
+    writeFileSync(path, text)
+  } catch (err) {
+    // A convenience copy (the record keeps the log): on a full disk, drop it and carry on.
+    rmSync(path, { force: true })
+    if (!isDiskFull(err)) throw err
+  }
 }
 
 /**
@@ -369,7 +388,7 @@ function writeLastLog(path: string, text: string): void {
 function publish(o: BuildOptions, id: string, state: OutState): string[] | undefined {
   const dest = o.graph.get(id).decl.publish
   if (!dest) return undefined
-  const destDir = join(o.root, dest)
+  const destDir = publishDir(o.root, dest, id)
   const paths = state.files.map((f) => join(dest, f.path))
   const snap = state.published
   const intact =
@@ -388,10 +407,15 @@ function publish(o: BuildOptions, id: string, state: OutState): string[] | undef
     const target = join(destDir, f.path)
     mkdirSync(dirname(target), { recursive: true })
     const tmp = tmpName(target)
-    copyFileSync(join(o.layout.outDir(id), f.path), tmp)
-    // Published copies are the user's files, not links into the cache: make them writable.
-    chmodSync(tmp, 0o644)
-    renameSync(tmp, target)
+    try {
+      copyFileSync(join(o.layout.outDir(id), f.path), tmp)
+      // Published copies are the user's files, not links into the cache: make them writable.
+      chmodSync(tmp, 0o644)
+      renameSync(tmp, target)
+    } catch (err) {
+      rmSync(tmp, { force: true })
+      throw err
+    }
     const st = statSync(target)
     return { path: f.path, size: st.size, mtimeMs: st.mtimeMs }
   })

@@ -52,3 +52,9 @@ export function formatDiagnostic(d: Diagnostic): string {
 export function internalError(message: string): Error {
   return new Error(`internal error: ${message}`)
 }
+
+/** A full disk or exhausted quota: the machine's problem, not coin's nor the Coinfile's. */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return code === 'ENOSPC' || code === 'EDQUOT'
+}

@@ -3,8 +3,8 @@
  * open the cache. Every command that needs the graph starts here; none of this reads file contents
  * beyond the Coinfile itself.
  */
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { CacheLayout } from './cache/layout.ts'
 import { Store } from './cache/store.ts'
 import { analyze } from './config/analyze.ts'
@@ -12,7 +12,7 @@ import type { Json } from './config/define.ts'
 import { type LoadedCoinfile, loadCoinfile } from './config/load.ts'
 import { type ParamEntry, resolveParams } from './config/params.ts'
 import { didYouMean } from './config/suggest.ts'
-import { UserError } from './errors.ts'
+import { isDiskFull, UserError } from './errors.ts'
 import { loadModuleGraph, type ModuleGraph } from './fingerprint/module-graph.ts'
 import { type Graph, idPattern, isPattern } from './graph/graph.ts'
 import { StatCache } from './hash/stat-cache.ts'
@@ -49,6 +49,7 @@ export async function openProject(o: ProjectOptions): Promise<Project> {
   })
   const graph = analyze(loaded.coinfile, params, loaded.path)
   const layout = new CacheLayout(resolve(o.cacheDir ?? resolve(loaded.root, 'cache')))
+  checkCacheDir(layout.root, o.cacheDir !== undefined)
   const stat = await StatCache.load(layout.statCache)
   const store = new Store(layout, stat)
   const { graph: modules, save: saveModuleGraph } = await loadModuleGraph(
@@ -72,12 +73,20 @@ export async function openProject(o: ProjectOptions): Promise<Project> {
   }
 }
 
-/** Writes back what this process learned: the stat cache and the out-state index. */
+/**
+ * Writes back what this process learned: the stat cache and the out-state index. Both only save
+ * work next time, so a full disk skips them (atomically: the old files stay) instead of masking
+ * the error that stopped the build.
+ */
 export async function saveCaches(p: Project): Promise<void> {
-  await p.stat.save()
-  // Only into a cache this process already uses: bad input must leave no cache/ behind.
-  if (existsSync(p.layout.root)) await p.saveModuleGraph()
-  p.store.saveIndex()
+  try {
+    await p.stat.save()
+    // Only into a cache this process already uses: bad input must leave no cache/ behind.
+    if (existsSync(p.layout.root)) await p.saveModuleGraph()
+    p.store.saveIndex()
+  } catch (err) {
+    if (!isDiskFull(err)) throw err
+  }
 }
 
 /**
@@ -114,4 +123,24 @@ export function selectTargets(graph: Graph, patterns: readonly string[], file?: 
     }
   }
   return graph.order.filter((id) => out.has(id))
+}
+
+/** The cache folder must be a folder (or not exist yet, under a folder): `--cache a-file` is a typo. */
+function checkCacheDir(dir: string, fromFlag: boolean): void {
+  const notDir = (path: string) => {
+    try {
+      return !statSync(path).isDirectory()
+    } catch {
+      return false
+    }
+  }
+  const bad = notDir(dir) ? dir : notDir(dirname(dir)) ? dirname(dir) : undefined
+  if (bad)
+    throw new UserError({
+      message: `the cache folder ${dir} cannot be used: ${bad} is a file`,
+      key: fromFlag ? '--cache' : 'cache',
+      fix: fromFlag
+        ? 'pass a folder to --cache (it is created if missing)'
+        : `move ${bad} away; coin keeps its cache there`,
+    })
 }

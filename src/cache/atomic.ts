@@ -1,18 +1,33 @@
 /** Small file-system helpers: atomic JSON writes (temp file + rename) and tolerant reads. */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 let counter = 0
 
+/** A temp name next to `path`, carrying our PID so a sweep can tell an orphan from live work. */
 export function tmpName(path: string): string {
   return `${path}.${process.pid}-${counter++}.tmp`
 }
 
-export function writeJsonAtomic(path: string, value: unknown): void {
+/** `<pid>-t<n>`: a temp name inside a staging folder (swept by PID like staging dirs). */
+export function stagingTmpName(staging: string): string {
+  return `${staging}/${process.pid}-t${counter++}`
+}
+
+/**
+ * Writes `value` to a temp file (`tmp`, default next to `path`) and renames it over `path`. On any
+ * failure (a full disk) the temp file is removed and `path` keeps its old contents.
+ */
+export function writeJsonAtomic(path: string, value: unknown, tmp = tmpName(path)): void {
   mkdirSync(dirname(path), { recursive: true })
-  const tmp = tmpName(path)
-  writeFileSync(tmp, `${JSON.stringify(value)}\n`)
-  renameSync(tmp, path)
+  mkdirSync(dirname(tmp), { recursive: true })
+  try {
+    writeFileSync(tmp, `${JSON.stringify(value)}\n`)
+    renameSync(tmp, path)
+  } catch (err) {
+    rmSync(tmp, { force: true })
+    throw err
+  }
 }
 
 export function readJson<T>(path: string): T | undefined {

@@ -4,13 +4,16 @@
  * Everything else (records, objects no kept record references, outputs of targets that no longer
  * exist, stale logs) is deleted. `dryRun` only reports.
  */
-import { existsSync, lstatSync, readFileSync, rmSync } from 'node:fs'
+import { type Dirent, existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { listFiles } from '../fingerprint/inputs.ts'
 import type { CacheLayout } from './layout.ts'
+import { processAlive } from './process.ts'
 import type { Store } from './store.ts'
 
 export interface GcReport {
+  /** Orphans of killed builds: staging folders, temp files, locks of dead processes. */
+  removedLeftovers: number
   keptRecords: number
   removedRecords: number
   removedObjects: number
@@ -34,6 +37,7 @@ export function collectGarbage(
 ): GcReport {
   const roots = new Set<string>([...currentKeys, ...pinnedKeys(layout)])
   const report: GcReport = {
+    removedLeftovers: dryRun ? 0 : store.sweepStaging() + sweepTempFiles(layout),
     keptRecords: 0,
     removedRecords: 0,
     removedObjects: 0,
@@ -98,6 +102,34 @@ export function collectGarbage(
       remove(p)
     }
   return report
+}
+
+/**
+ * Removes `<name>.<pid>[-<n>].tmp` files and folders whose process is gone, in the cache's top
+ * folder, out/ and actions/ (left by a build killed mid-write, or by older coin versions).
+ */
+export function sweepTempFiles(layout: CacheLayout): number {
+  let removed = 0
+  const walk = (dir: string, depth: number) => {
+    let entries: Dirent[]
+    try {
+      entries = readdirSync(dir, { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const e of entries) {
+      const m = /\.(\d+)(?:-\d+)?\.tmp$/.exec(e.name)
+      const p = join(dir, e.name)
+      if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) {
+        rmSync(p, { recursive: true, force: true })
+        removed++
+      } else if (e.isDirectory() && !e.name.endsWith('.out') && depth > 0) walk(p, depth - 1)
+    }
+  }
+  walk(layout.root, 0)
+  walk(layout.out, 64)
+  walk(layout.actions, 1)
+  return removed
 }
 
 export function dirSize(dir: string): number {

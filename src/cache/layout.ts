@@ -4,8 +4,11 @@
  *   actions/ab/<key>.json key → record (written last, atomically: a record means the outputs exist)
  *   out/<target id>.out/  a target's current output, hard links into objects/ (read-only)
  *   out/<target id>.json  which key is materialised there, with the files' stat snapshot
- *   staging/<pid>-<n>/    outputs being built; swept on start when their process is gone
- *   locks/<key>.lock      "a process is building this key" (PID + heartbeat)
+ *   staging/<pid>-<n>/    outputs being built, and the temp files and folders of atomic
+ *                         writes (records, out states, materialised folders); swept on start
+ *                         when their process is gone
+ *   locks/<key>.lock      "a process is building this key" (PID, start time, heartbeat)
+ *   locks/out-<h>.lock    "a process is materialising out/<id>.out" (h: a hash of the id)
  *   logs/<target id>.log  the last attempt's log, kept even when it failed
  *   pins/<target id>      keys that `coin gc` keeps
  *   stat-cache.json       (dev, ino, size, mtime, ctime) → digest
@@ -14,6 +17,7 @@
  *   out-index.json        a copy of every out/<id>.json with its stat, so a no-op stats them
  *                         instead of reading and parsing thousands of small files
  */
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 
 export class CacheLayout {
@@ -44,6 +48,10 @@ export class CacheLayout {
   }
   lock(key: string) {
     return join(this.root, 'locks', `${key}.lock`)
+  }
+  /** The lock for materialising `out/<id>.out` (flat: ids hold slashes). */
+  outLock(id: string) {
+    return join(this.root, 'locks', `out-${createHash('sha256').update(id).digest('hex').slice(0, 32)}.lock`)
   }
   get locks() {
     return join(this.root, 'locks')

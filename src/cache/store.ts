@@ -12,18 +12,31 @@ import {
   lstatSync,
   mkdirSync,
   readdirSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
 } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { listFiles } from '../fingerprint/inputs.ts'
 import type { KeyData } from '../fingerprint/key.ts'
 import { canonicalJson } from '../hash/canonical-json.ts'
 import type { StatCache } from '../hash/stat-cache.ts'
 import { type Digest, hashBytes, hashFile } from '../hash/xxh.ts'
-import { readJson, tmpName, writeJsonAtomic } from './atomic.ts'
+import { readJson, stagingTmpName, writeJsonAtomic } from './atomic.ts'
 import type { CacheLayout } from './layout.ts'
+import { lock, sweepLocks } from './lock.ts'
+import { processAlive } from './process.ts'
+import { outStateProblem, recordProblem } from './validate.ts'
+
+export { processAlive } from './process.ts'
+
+/**
+ * A rule's output that the store will not take: a symbolic link (which could point anywhere,
+ * including outside the project), a socket or a device. The target fails with this message.
+ */
+export class OutputRejected extends Error {
+  readonly fix = 'write regular files only: copy the file (cp -L, copyFile) instead of linking it'
+}
 
 export interface ManifestEntry {
   path: string
@@ -54,6 +67,11 @@ export interface OutState {
   key: Digest
   outputDigest: Digest
   files: (ManifestEntry & { ino: number; mtimeMs: number; ctimeMs: number })[]
+  /**
+   * Every folder of the output ('' is its root) with its inode and mtime when we linked it: a file
+   * added anywhere changes its folder's mtime, so extra files are caught by stat alone.
+   */
+  dirs: { path: string; ino: number; mtimeMs: number }[]
   published?: { dir: string; files: { path: string; size: number; mtimeMs: number }[] }
 }
 
@@ -70,9 +88,10 @@ export class Store {
     readonly stat: StatCache,
   ) {}
 
+  /** The record for `key`, if there is one and it is well formed (see validate.ts). */
   readRecord(key: Digest): ActionRecord | undefined {
     const r = readJson<ActionRecord>(this.layout.action(key))
-    return r && r.format === 1 && r.key === key ? r : undefined
+    return r !== undefined && recordProblem(r, key) === undefined ? r : undefined
   }
 
   #index: Map<string, IndexEntry> | undefined
@@ -94,7 +113,9 @@ export class Store {
     const index = this.#loadIndex()
     const e = index.get(id)
     if (e && e.ino === st.ino && e.mtimeMs === st.mtimeMs && e.size === st.size) return e.state
-    const state = readJson<OutState>(path)
+    const read = readJson<OutState>(path)
+    // A malformed state (torn, planted, or from an older coin) means "not materialised".
+    const state = read !== undefined && outStateProblem(read) === undefined ? read : undefined
     if (state) {
       index.set(id, { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, state })
       this.#indexDirty = true
@@ -104,7 +125,7 @@ export class Store {
 
   writeOutState(id: string, state: OutState): void {
     const path = this.layout.outState(id)
-    writeJsonAtomic(path, state)
+    writeJsonAtomic(path, state, this.#tmp())
     const st = statSync(path)
     this.#loadIndex().set(id, { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, state })
     this.#indexDirty = true
@@ -121,7 +142,7 @@ export class Store {
   /** Writes the index back (atomically; a lost update only costs reads next time). */
   saveIndex(): void {
     if (!this.#index || !this.#indexDirty) return
-    writeJsonAtomic(this.layout.outIndex, { v: 1, entries: Object.fromEntries(this.#index) })
+    writeJsonAtomic(this.layout.outIndex, { v: 1, entries: Object.fromEntries(this.#index) }, this.#tmp())
     this.#indexDirty = false
   }
 
@@ -135,13 +156,23 @@ export class Store {
     return dir
   }
 
-  /** Removes staging directories whose process is gone (a killed build). */
+  /** A temp path in staging/ for an atomic write (swept with staging when we are killed). */
+  #tmp(): string {
+    mkdirSync(this.layout.staging, { recursive: true })
+    return stagingTmpName(this.layout.staging)
+  }
+
+  /**
+   * Removes staging directories and temp files whose process is gone (a killed build), and lock
+   * files left by dead processes. Returns how many staging entries went.
+   */
   sweepStaging(): number {
+    sweepLocks(this.layout.locks)
     let swept = 0
     if (!existsSync(this.layout.staging)) return 0
     for (const name of readdirSync(this.layout.staging)) {
       const pid = Number(name.split('-')[0])
-      if (pid === process.pid || (Number.isInteger(pid) && pid > 0 && processAlive(pid))) continue
+      if (pid === process.pid || processAlive(pid)) continue
       rmSync(join(this.layout.staging, name), { recursive: true, force: true })
       swept++
     }
@@ -158,25 +189,29 @@ export class Store {
     logFile: string | undefined,
   ): Promise<ActionRecord> {
     const outDir = join(staging, 'out')
-    const files: ManifestEntry[] = []
-    for (const rel of listFiles(outDir)) {
-      const abs = join(outDir, rel)
-      const st = lstatSync(abs)
-      const { digest, size } = await hashFile(abs)
-      this.stat.bytesHashed += size
-      files.push({ path: rel, digest, size, executable: (st.mode & 0o111) !== 0 })
-      this.#adopt(abs, digest)
+    try {
+      // Every entry is checked before any is touched: a link is never chmod-ed or followed.
+      const listed = listOutputFiles(outDir)
+      const files: ManifestEntry[] = []
+      for (const { rel, mode } of listed) {
+        const abs = join(outDir, rel)
+        const { digest, size } = await hashFile(abs)
+        this.stat.bytesHashed += size
+        files.push({ path: rel, digest, size, executable: (mode & 0o111) !== 0 })
+        this.#adopt(abs, digest)
+      }
+      let log: Digest | null = null
+      if (logFile && existsSync(logFile)) {
+        log = (await hashFile(logFile)).digest
+        this.#adopt(logFile, log)
+      }
+      const outputDigest = await hashBytes(canonicalJson(files))
+      const record: ActionRecord = { format: 1, ...meta, outputDigest, files, log }
+      writeJsonAtomic(this.layout.action(meta.key), record, this.#tmp())
+      return record
+    } finally {
+      rmSync(staging, { recursive: true, force: true })
     }
-    let log: Digest | null = null
-    if (logFile && existsSync(logFile)) {
-      log = (await hashFile(logFile)).digest
-      this.#adopt(logFile, log)
-    }
-    const outputDigest = await hashBytes(canonicalJson(files))
-    const record: ActionRecord = { format: 1, ...meta, outputDigest, files, log }
-    writeJsonAtomic(this.layout.action(meta.key), record)
-    rmSync(staging, { recursive: true, force: true })
-    return record
   }
 
   /** Puts a file into objects/ under its digest (rename; dropped if the object already exists). */
@@ -195,6 +230,9 @@ export class Store {
    * so the target is rebuilt rather than restored from bad bytes.
    */
   async verify(record: ActionRecord): Promise<{ ok: true } | { ok: false; reason: string }> {
+    // The manifest must be the one the output digest names: an edited path or digest is caught.
+    if ((await hashBytes(canonicalJson(record.files))) !== record.outputDigest)
+      return { ok: false, reason: 'its record does not match its output digest (edited?)' }
     for (const f of record.files) {
       const obj = this.layout.object(f.digest)
       let st: ReturnType<typeof statSync>
@@ -203,9 +241,18 @@ export class Store {
       } catch {
         return { ok: false, reason: `object for ${f.path} is missing from the cache` }
       }
-      const digest = await this.stat.digest(obj, st)
+      let digest: string
+      try {
+        digest = await this.stat.digest(obj, st)
+      } catch (err) {
+        // Deleted while we read it: another target sharing this output found it corrupt.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        return { ok: false, reason: `object for ${f.path} is missing from the cache` }
+      }
       if (digest !== f.digest) {
-        rmSync(obj, { force: true })
+        // Delete only the file we hashed: while we hashed, another target with the same output
+        // may have rebuilt it and put a good object at this path (a new inode).
+        if (sameFile(obj, st)) rmSync(obj, { force: true })
         this.stat.forget(obj)
         return {
           ok: false,
@@ -219,36 +266,66 @@ export class Store {
   /**
    * Exposes a record's outputs at `out/<id>.out` as read-only hard links into objects/ (a copy
    * only when linking fails, e.g. across devices), replacing what was there in one rename.
+   * Runs under the target's out lock, so builds restoring the same target at once never swap the
+   * folder under each other; one that finds it already materialised and intact leaves it alone.
    */
-  materialize(id: string, record: ActionRecord): OutState {
-    const final = this.layout.outDir(id)
-    const tmp = tmpName(final)
-    mkdirSync(tmp, { recursive: true })
-    for (const f of record.files) {
-      const dest = join(tmp, f.path)
-      mkdirSync(dirname(dest), { recursive: true })
-      const obj = this.layout.object(f.digest)
-      try {
-        linkSync(obj, dest)
-      } catch {
-        copyFileSync(obj, dest)
-        chmodSync(dest, f.executable ? 0o555 : 0o444)
-      }
+  async materialize(id: string, record: ActionRecord, signal?: AbortSignal): Promise<OutState> {
+    const held = await lock(this.layout.outLock(id), signal)
+    try {
+      const current = this.readOutState(id)
+      if (current?.key === record.key && (await this.outputsIntact(id, current))) return current
+      return this.#materializeLocked(id, record)
+    } finally {
+      held.release()
     }
-    if (existsSync(final)) {
-      const trash = tmpName(final)
-      renameSync(final, trash)
-      renameSync(tmp, final)
-      rmSync(trash, { recursive: true, force: true })
-    } else renameSync(tmp, final)
+  }
+
+  #materializeLocked(id: string, record: ActionRecord): OutState {
+    const final = this.layout.outDir(id)
+    const tmp = this.#tmp()
+    try {
+      mkdirSync(tmp, { recursive: true })
+      for (const f of record.files) {
+        const dest = join(tmp, f.path)
+        mkdirSync(dirname(dest), { recursive: true })
+        const obj = this.layout.object(f.digest)
+        try {
+          linkSync(obj, dest)
+        } catch {
+          copyFileSync(obj, dest)
+          chmodSync(dest, f.executable ? 0o555 : 0o444)
+        }
+      }
+      mkdirSync(dirname(final), { recursive: true })
+      if (existsSync(final)) {
+        const trash = this.#tmp()
+        renameSync(final, trash)
+        renameSync(tmp, final)
+        rmSync(trash, { recursive: true, force: true })
+      } else renameSync(tmp, final)
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true })
+      throw err
+    }
+    const dirs = new Set([''])
+    for (const f of record.files) {
+      const parts = f.path.split('/')
+      for (let n = 1; n < parts.length; n++) dirs.add(parts.slice(0, n).join('/'))
+    }
     const state: OutState = {
       key: record.key,
       outputDigest: record.outputDigest,
       files: record.files.map((f) => {
         const st = statSync(join(final, f.path))
         // Linking changed the object's ctime; re-pair it with its digest so it is not re-read.
-        this.stat.remember(this.layout.object(f.digest), statSync(this.layout.object(f.digest)), f.digest)
+        // The link *is* the object (same inode): its stat serves, even if the object is gone since.
+        const obj = this.layout.object(f.digest)
+        if (sameFile(obj, st)) this.stat.remember(obj, st, f.digest)
         return { ...f, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs }
+      }),
+      dirs: [...dirs].sort().map((path) => {
+        const st = statSync(join(final, path))
+        return { path, ino: st.ino, mtimeMs: st.mtimeMs }
       }),
     }
     this.writeOutState(id, state)
@@ -261,6 +338,15 @@ export class Store {
    */
   async outputsIntact(id: string, state: OutState): Promise<boolean> {
     const dir = this.layout.outDir(id)
+    for (const d of state.dirs) {
+      // A file added to (or removed from) a folder changes its mtime: an extra file is poison.
+      try {
+        const st = statSync(join(dir, d.path))
+        if (st.ino !== d.ino || st.mtimeMs !== d.mtimeMs) return false
+      } catch {
+        return false
+      }
+    }
     for (const f of state.files) {
       let st: ReturnType<typeof statSync>
       try {
@@ -280,11 +366,40 @@ export class Store {
   }
 }
 
-export function processAlive(pid: number): boolean {
+/** Is `path` still the file `st` was taken of (same device and inode)? */
+function sameFile(path: string, st: { dev: number; ino: number }): boolean {
   try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
+    const now = statSync(path)
+    return now.dev === st.dev && now.ino === st.ino
+  } catch {
+    return false
   }
+}
+
+/**
+ * The regular files under an output folder, sorted. A symbolic link is rejected whether it points
+ * inside or outside the folder, to a file or a folder, or nowhere: its target is never read,
+ * chmod-ed or copied. Storing links as links would let a cached output point anywhere on the
+ * machine of whoever restores it; a rule that wants a file from elsewhere copies it.
+ */
+export function listOutputFiles(dir: string): { rel: string; mode: number }[] {
+  const out: { rel: string; mode: number }[] = []
+  const walk = (sub: string) => {
+    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${entry.name}` : entry.name
+      const abs = join(dir, rel)
+      // Some file systems do not report entry types in readdir: ask lstat (never following links).
+      const known = entry.isDirectory() || entry.isFile() || entry.isSymbolicLink()
+      const e = known ? entry : lstatSync(abs)
+      if (e.isDirectory()) walk(rel)
+      else if (e.isFile()) out.push({ rel, mode: lstatSync(abs).mode })
+      else if (e.isSymbolicLink())
+        throw new OutputRejected(
+          `output ${rel} is a symbolic link (to ${readlinkSync(abs)}); coin caches regular files only`,
+        )
+      else throw new OutputRejected(`output ${rel} is not a regular file (a socket, FIFO or device)`)
+    }
+  }
+  walk('')
+  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))
 }

@@ -1,11 +1,22 @@
 /** How the CLI reports failure: diagnostics for user errors, "internal error" with a stack for bugs. */
 import pc from 'picocolors'
-import { ExitCode, formatDiagnostic, UserError } from '../errors.ts'
+import { ExitCode, formatDiagnostic, isDiskFull, UserError } from '../errors.ts'
 
 export function reportError(err: unknown): number {
   if (err instanceof UserError) {
     process.stderr.write(`${pc.red(formatDiagnostic(err.diagnostic))}\n`)
     return err.exitCode
+  }
+  if (isDiskFull(err)) {
+    // The machine's problem, not a bug: every cache write is atomic, so nothing half-written stays.
+    const e = err as NodeJS.ErrnoException
+    const diagnostic = formatDiagnostic({
+      message: `no space left on device (${e.code}${e.syscall ? ` in ${e.syscall}` : ''}); the build stopped`,
+      file: e.path,
+      fix: 'free disk space (`coin gc` frees what the Coinfile no longer reaches) and run the command again; finished targets are cached, unfinished ones left no record',
+    })
+    process.stderr.write(`${pc.red(diagnostic)}\n`)
+    return ExitCode.buildFailed
   }
   const e = err as Error
   process.stderr.write(

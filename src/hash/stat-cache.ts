@@ -7,7 +7,7 @@
  * concurrent writer only costs a re-hash, never a wrong answer.
  */
 import { type Stats, statSync } from 'node:fs'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import pLimit from 'p-limit'
 import { type Digest, hashFile } from './xxh.ts'
@@ -104,8 +104,13 @@ export class StatCache {
     }
     const tmp = `${this.file}.${process.pid}.tmp`
     await mkdir(dirname(this.file), { recursive: true })
-    await writeFile(tmp, JSON.stringify({ v: FORMAT, entries: Object.fromEntries(onDisk.#entries) }))
-    await rename(tmp, this.file)
+    try {
+      await writeFile(tmp, JSON.stringify({ v: FORMAT, entries: Object.fromEntries(onDisk.#entries) }))
+      await rename(tmp, this.file)
+    } catch (err) {
+      await rm(tmp, { force: true }) // a full disk leaves no torn temp file behind
+      throw err
+    }
     this.#dirty.clear()
   }
 }

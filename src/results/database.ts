@@ -10,6 +10,11 @@ export type ResultRow = Record<string, JsonValue>
 export interface OpenOptions {
   /** Open with `access_mode = READ_ONLY`: statements that write fail, and other readers may share it. */
   readOnly?: boolean
+  /**
+   * `false` turns off DuckDB's access to anything but the database file (COPY … TO, read_csv,
+   * ATTACH, extensions), locked for the connection's lifetime: for SQL typed by a user.
+   */
+  externalAccess?: boolean
 }
 
 /** The command that (re)creates the results database; named in every "missing database" fix. */
@@ -43,6 +48,10 @@ export async function withDatabase<T>(
   const { DuckDBInstance } = await import('@duckdb/node-api')
   const config: Record<string, string> = { threads: '2' }
   if (options.readOnly) config.access_mode = 'READ_ONLY'
+  if (options.externalAccess === false) {
+    config.enable_external_access = 'false'
+    config.lock_configuration = 'true'
+  }
   let instance: Awaited<ReturnType<typeof DuckDBInstance.create>>
   try {
     instance = await DuckDBInstance.create(dbPath, config)

@@ -28,7 +28,10 @@ export async function queryTable(
   sql: string,
   options: OpenOptions = { readOnly: true },
 ): Promise<QueryTable> {
-  return withDatabase(dbPath, { readOnly: options.readOnly ?? true }, async (con) => {
+  const readOnly = options.readOnly ?? true
+  // A read-only query reads the database and nothing else: no COPY … TO, read_csv('/etc/…').
+  const externalAccess = options.externalAccess ?? !readOnly
+  return withDatabase(dbPath, { readOnly, externalAccess }, async (con) => {
     const version = await readSchemaVersion(con)
     if (version !== null && version > SCHEMA_VERSION) throw newerSchemaError(dbPath, version)
     let reader: Awaited<ReturnType<typeof con.runAndReadAll>>

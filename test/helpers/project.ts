@@ -55,6 +55,17 @@ export class TempProject {
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
   }
 
+  /** Runs `coin ...args` to completion with extra environment variables (fault injection). */
+  coinWith(env: Record<string, string>, ...args: string[]): RunResult {
+    const r = spawnSync(process.execPath, [coinBin, ...args], {
+      cwd: this.dir,
+      encoding: 'utf8',
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
+      timeout: 120_000,
+    })
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
+  }
+
   /** Starts `coin ...args` without waiting (for kill and concurrency tests). */
   spawn(...args: string[]) {
     return spawn(process.execPath, [coinBin, ...args], {

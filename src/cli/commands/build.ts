@@ -9,6 +9,7 @@ import type { Outcome } from '../../events.ts'
 import { detectGpus } from '../../exec/gpus.ts'
 import { ResourcePool } from '../../exec/resources.ts'
 import { saveCaches } from '../../project.ts'
+import { parseGpus, parseJobs, parseMem } from '../arguments.ts'
 import { action } from '../errors.ts'
 import { chooseExecutors } from '../executors.ts'
 import { collect, openSelection, withSet } from '../options.ts'
@@ -23,11 +24,12 @@ export function register(program: Command): void {
       .description('build targets (ids or globs such as eval/lora/**); default: every target')
       .argument('[targets...]', 'target ids or globs'),
   )
-    .option('-j, --jobs <n>', 'CPU slots to run jobs in', String(Math.max(1, cpus().length)))
-    .option('--gpus <ids>', 'GPU ids to hand out (default: CUDA_VISIBLE_DEVICES or nvidia-smi)')
+    .option('-j, --jobs <n>', 'CPU slots to run jobs in', parseJobs, String(Math.max(1, cpus().length)))
+    .option('--gpus <ids>', 'GPU ids to hand out (default: CUDA_VISIBLE_DEVICES or nvidia-smi)', parseGpus)
     .option(
       '--mem <GB>',
       'memory pool in GB for targets that declare memGB',
+      parseMem,
       String(Math.floor(totalmem() / 2 ** 30)),
     )
     .option(

@@ -12,6 +12,7 @@ import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { lock } from '../../cache/lock.ts'
+import { OutputRejected } from '../../cache/store.ts'
 import { ExitCode, UserError } from '../../errors.ts'
 import type { Action, ActionResult } from '../../exec/action.ts'
 import { commitAction } from '../../exec/commit.ts'
@@ -84,7 +85,13 @@ export async function execAction(path: string): Promise<number> {
       return finish(controller.signal.aborted ? { status: 'cancelled' } : result)
     }
     const logText = lines.length ? `${lines.join('\n')}\n` : ''
-    await commitAction(project.store, action, { startedAt, executor: action.executor, logText })
+    try {
+      await commitAction(project.store, action, { startedAt, executor: action.executor, logText })
+    } catch (err) {
+      // A symbolic link (or a socket...) in the output: the store refuses it; the target fails.
+      if (!(err instanceof OutputRejected)) throw err
+      return finish({ status: 'failed', cause: 'error', diagnostic: { message: err.message, fix: err.fix } })
+    }
     return finish({ status: 'ok' })
   } finally {
     held.release()

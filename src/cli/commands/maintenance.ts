@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Command } from 'commander'
 import { collectGarbage, dirSize } from '../../cache/gc.ts'
+import { validateId } from '../../config/analyze.ts'
 import { UserError } from '../../errors.ts'
 import { saveCaches, selectTargets } from '../../project.ts'
 import { action } from '../errors.ts'
@@ -30,7 +31,7 @@ export function register(program: Command): void {
         const r = collectGarbage(p.store, p.layout, new Set(p.graph.order), current, !!opts.dryRun)
         const verb = opts.dryRun ? 'would free' : 'freed'
         process.stdout.write(
-          `${verb} ${fmtBytes(r.bytesFreed)}: ${r.removedRecords} records, ${r.removedObjects} objects, ${r.removedOutputs} outputs of removed targets; kept ${r.keptRecords} records\n`,
+          `${verb} ${fmtBytes(r.bytesFreed)}: ${r.removedRecords} records, ${r.removedObjects} objects, ${r.removedOutputs} outputs of removed targets, ${r.removedLeftovers} leftovers of killed builds; kept ${r.keptRecords} records\n`,
         )
         await saveCaches(p)
         return 0
@@ -62,7 +63,16 @@ export function register(program: Command): void {
     .action(
       action(async (target: string, _o, cmd: Command) => {
         const p = await open(cmd)
-        rmSync(p.layout.pin(target), { force: true })
+        // The id names a file under pins/: a malformed one ('../../x') must not reach rmSync.
+        // Removed targets may still be pinned, so it need not be in the Coinfile.
+        const id = validateId(target, () => undefined)
+        const pin = p.layout.pin(id)
+        if (!existsSync(pin)) {
+          process.stdout.write(`${id} was not pinned\n`)
+          return 0
+        }
+        rmSync(pin, { force: true })
+        process.stdout.write(`unpinned ${id}\n`)
         return 0
       }),
     )
