@@ -89,10 +89,12 @@ def endpoint_judge(url: str, name: str, timeout: float = 120.0) -> Judge:
 
 def local_judge(path: Path, max_new_tokens: int = 16) -> Judge:
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForCausalLM.from_pretrained(path).eval()
+    from .checkpoint import load_pretrained
+
+    loaded = load_pretrained(path)  # a causal LM or a LLaVA-style model answering from text alone
+    tok = loaded.tokenizer
+    model: Any = loaded.model.eval()
 
     def ask(messages: list[Message]) -> str:
         if tok.chat_template:

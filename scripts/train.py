@@ -25,6 +25,7 @@ import torch
 from . import progress
 from .checkpoint import CheckpointError, Loaded, Method, load_for_stage, save_stage
 from .data import DataError, Example, ImageSource, collate, image_token_count, mix, train_example
+from .device import pick_device, seed_everything
 from .schedule import cosine_with_warmup, warmup_steps
 
 
@@ -53,18 +54,6 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--device", default="auto", help="auto | cpu | cuda")
     ap.add_argument("--out", type=Path, required=True)
     return ap.parse_args(argv)
-
-
-def pick_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
-
-
-def seed_everything(seed: int, device: torch.device) -> None:
-    torch.manual_seed(seed)
-    if device.type == "cpu":
-        torch.use_deterministic_algorithms(True)
 
 
 def batches(examples: list[Example], batch_size: int, seed: int) -> Iterator[list[Example]]:
@@ -133,12 +122,11 @@ def train(a: argparse.Namespace) -> dict[str, Any]:
         log.append({"step": step + 1, "loss": round(loss_sum, 6), "lr": lr})
         progress.report(step + 1, total, loss=loss_sum, lr=lr)
     seconds = time.perf_counter() - started
+    # Only reproducible facts go into the checkpoint (same inputs, same bytes); timings go to stdout.
     state = {
         "global_step": total,
         "epochs": total * per_step / len(examples),
         "examples": len(examples),
-        "train_seconds": round(seconds, 3),
-        "tokens_per_second": round(tokens / max(seconds, 1e-9), 1),
         "device": device.type,
         "dtype": "bf16-autocast" if device.type == "cuda" else "fp32",
         "seed": a.seed,
@@ -146,7 +134,7 @@ def train(a: argparse.Namespace) -> dict[str, Any]:
     }
     model.to("cpu")
     save_stage(loaded, method, a.out, state)
-    return state
+    return state | {"train_seconds": round(seconds, 3), "tokens_per_second": round(tokens / max(seconds, 1e-9), 1)}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,6 +2,7 @@
  * coin's public API: what a Coinfile imports (`import { defineCoinfile, rule } from 'coin'`).
  */
 export type {
+  AnyTargetDecl,
   Coinfile,
   CoinfileSpec,
   InputRef,

@@ -56,12 +56,17 @@ export interface ScoreFile {
   key: string
 }
 
-export const scoreTaskRule = rule<{ task: string; variant: Variant }>({
+/**
+ * Scores `merge.jsonl` (+ `meta.json`) of the `predictions` input; `folder` names a sub-folder when
+ * one prediction target answered several tasks (scripts/predict.py --eval TASK=FILE).
+ */
+export const scoreTaskRule = rule<{ task: string; variant: Variant; folder?: string }>({
   name: 'score',
   async run({ inputs, params, out, key }) {
     const tests = await readJson<TestRecord[]>(join(inputs.data as string, TEST_FILE))
-    const preds = await loadPredictionsFile(join(inputs.predictions as string, PREDICTIONS_FILE))
-    const meta = await readJson<{ checkpoint: string }>(join(inputs.predictions as string, 'meta.json'))
+    const predictions = join(inputs.predictions as string, params.folder ?? '')
+    const preds = await loadPredictionsFile(join(predictions, PREDICTIONS_FILE))
+    const meta = await readJson<{ checkpoint: string }>(join(predictions, 'meta.json'))
     const r = scoreTask(params.task, tests, preds, params.variant)
     const score: ScoreFile = {
       task: params.task,

@@ -6,6 +6,8 @@
  *   const train = shell({ name: 'train-gpu', command: ({ inputs, params, out }) =>
  *     sh`python scripts/train.py --data ${inputs.data} --lr ${params.lr} --out ${out}` })
  */
+
+import { lineSplitter, parseProgressLine } from '../exec/progress-lines.ts'
 import type { Json, Rule, RunContext } from './define.ts'
 import { rule } from './define.ts'
 
@@ -77,12 +79,18 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
         // command (measured: 62 ms → 1.2 ms per `bash -c` on this machine).
         stdio: ['ignore', 'pipe', 'pipe'],
       })(cmd.pieces, ...cmd.args)
-      const forward = (chunk: Buffer | string) => {
-        for (const line of chunk.toString().split('\n')) if (line) ctx.log(line)
-      }
-      proc.stdout.on('data', forward)
-      proc.stderr.on('data', forward)
+      // stdout lines of the progress protocol become progress events; every other line is logged.
+      const out = lineSplitter((line) => {
+        const p = parseProgressLine(line)
+        if (p) ctx.progress(p)
+        else if (line) ctx.log(line)
+      })
+      const err = lineSplitter((line) => line && ctx.log(line))
+      proc.stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()))
+      proc.stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()))
       const result = await proc
+      out.flush()
+      err.flush()
       if (result.exitCode !== 0) {
         const tail = result.stderr.trim().split('\n').slice(-3).join(' | ')
         throw new Error(`command exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`)
