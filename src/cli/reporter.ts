@@ -7,6 +7,7 @@
  */
 import pc from 'picocolors'
 import type { BuildEvent, Outcome } from '../events.ts'
+import { etaMs, fmtEta, type StepMark } from './eta.ts'
 
 export type ReporterKind = 'json' | 'tty' | 'plain'
 
@@ -43,7 +44,7 @@ export function createReporter(kind: ReporterKind, what: string, out = process.s
     r.close = () => {}
     return r
   }
-  const running = new Map<string, { start: number; last: string }>()
+  const running = new Map<string, { start: number; last: string; first?: StepMark }>()
   const skipped: Extract<BuildEvent, { event: 'target' }>[] = []
   const lineFor = (e: Extract<BuildEvent, { event: 'target' }>) => {
     const extra = e.outcome === 'failed' || e.outcome === 'skipped' ? `  ${e.reason ?? ''}` : ''
@@ -84,12 +85,16 @@ export function createReporter(kind: ReporterKind, what: string, out = process.s
         const r0 = running.get(e.id)
         if (r0) {
           const { event: _e, id: _i, step, total, message, ...rest } = e
+          if (step !== undefined && !r0.first) r0.first = { at: Date.now(), step }
+          const eta =
+            step !== undefined && total && r0.first ? etaMs(r0.first, Date.now(), step, total) : undefined
           const metrics = Object.entries(rest)
             .map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(3)) : v}`)
             .join('  ')
           r0.last = [
             step !== undefined ? `step ${step}${total ? `/${total}` : ''}` : '',
             metrics,
+            eta !== undefined ? `eta ${fmtEta(eta)}` : '',
             message ?? '',
           ]
             .filter(Boolean)
