@@ -2,19 +2,19 @@
  * The project the fault suite attacks: 2 generators (nested folders of files), per-generator
  * summaries, shell rules that spawn child processes, a fan-in report published to results/, and
  * a `slow` target whose duration (and whether it blocks the event loop) comes from the
- * environment, so it is outside the key. Every rule body appends its id to runs.log.
+ * environment, so it is outside the key. Every rule body appends `<rule>:<key>` to runs.log.
  */
 export const FAULT_COINFILE = `
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { defineCoinfile, file, output, rule, sh, shell } from 'coin'
 
-const mark = (root: string, id: string) => appendFileSync(root + '/runs.log', id + '\\n')
+const mark = (root: string, rule: string, key: string) => appendFileSync(root + '/runs.log', rule + ':' + key + '\\n')
 
 const gen = rule<{ n: number; files: number; ms: number }>({
   name: 'gen',
-  async run({ id, inputs, params, out, root }) {
-    mark(root, id)
+  async run({ key, inputs, params, out, root }) {
+    mark(root, 'gen', key)
     const seed = readFileSync(inputs.seed as string, 'utf8').trim()
     for (let d = 0; d < 3; d++) {
       mkdirSync(out + '/part-' + d + '/deep', { recursive: true })
@@ -29,8 +29,8 @@ const gen = rule<{ n: number; files: number; ms: number }>({
 
 const summary = rule({
   name: 'summary',
-  async run({ id, inputs, out, root }) {
-    mark(root, id)
+  async run({ key, inputs, out, root }) {
+    mark(root, 'summary', key)
     const walk = (d: string): string[] =>
       readdirSync(d, { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? walk(d + '/' + e.name) : [d + '/' + e.name],
@@ -43,14 +43,14 @@ const summary = rule({
 
 const wc = shell({
   name: 'wc',
-  command: ({ id, inputs, out, root }) =>
-    sh\`echo \${id} >> \${root + '/runs.log'}; sleep 0.2; cat \${inputs.s + '/summary.json'} | wc -c > \${out + '/wc.txt'}\`,
+  command: ({ key, inputs, out, root }) =>
+    sh\`echo \${'wc:' + key} >> \${root + '/runs.log'}; sleep 0.2; cat \${inputs.s + '/summary.json'} | wc -c > \${out + '/wc.txt'}\`,
 })
 
 const slow = rule({
   name: 'slow',
-  async run({ id, out, root }) {
-    mark(root, id)
+  async run({ key, out, root }) {
+    mark(root, 'slow', key)
     writeFileSync(root + '/slow-started', String(process.pid))
     const ms = Number(process.env.FAULT_SLOW_MS ?? 50)
     if (process.env.FAULT_SLOW_BUSY) {
@@ -63,8 +63,8 @@ const slow = rule({
 
 const report = rule({
   name: 'report',
-  async run({ id, inputs, out, root }) {
-    mark(root, id)
+  async run({ key, inputs, out, root }) {
+    mark(root, 'report', key)
     const lines = Object.keys(inputs).sort().map((k) => k + ' ' + readFileSync(inputs[k] + '/' + (k.startsWith('w') ? 'wc.txt' : 'summary.json'), 'utf8').trim())
     writeFileSync(out + '/report.txt', lines.join('\\n') + '\\n')
   },

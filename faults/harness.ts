@@ -119,13 +119,20 @@ export class Sandbox {
     return out
   }
 
-  /** Number of times each target's rule body ran (the fault Coinfile appends to runs.log). */
+  /** Number of times each `<rule>:<key>` ran (the fault Coinfile appends to runs.log). */
   runCounts(): Map<string, number> {
     const counts = new Map<string, number>()
     if (!existsSync(this.path('runs.log'))) return counts
     for (const line of readFileSync(this.path('runs.log'), 'utf8').split('\n'))
       if (line) counts.set(line, (counts.get(line) ?? 0) + 1)
     return counts
+  }
+
+  /** How many times a rule's body ran, over all its keys. */
+  runsOf(rule: string): number {
+    let n = 0
+    for (const [k, c] of this.runCounts()) if (k.startsWith(`${rule}:`)) n += c
+    return n
   }
 
   remove(): void {

@@ -45,7 +45,7 @@ export const locks: Family = {
         if (mode === 'SIGSTOP holder') {
           // Past the heartbeat's staleness, B must still be waiting, not running slow itself.
           await sleep(STALE_MS + 2000)
-          const during = sb.runCounts().get('slow') ?? 0
+          const during = sb.runsOf('slow')
           a.kill('SIGCONT')
           ;[aRun, b] = await Promise.all([aDone, bDone])
           if (during > 1) b = { ...b, code: -1, stderr: `slow ran ${during} times while A was stopped` }
@@ -54,7 +54,7 @@ export const locks: Family = {
           aRun = await aDone
         }
         const bMs = Date.now() - t0
-        const ranTimes = sb.runCounts().get('slow') ?? 0
+        const ranTimes = sb.runsOf('slow')
         const expectRuns = mode === 'kill -9 holder' ? 2 : 1
         const v = await settle(sb, ctx.reference, mode)
         const fine = b.code === 0 && ranTimes === expectRuns && (mode !== 'kill -9 holder' || bMs < STALE_MS)
