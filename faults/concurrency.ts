@@ -4,12 +4,25 @@
  */
 import { rmSync } from 'node:fs'
 import type { Context, Family, Trial } from './family.ts'
-import { isExit70, settle } from './harness.ts'
+import { isExit70, type Run, settle } from './harness.ts'
 
 const BUILDS = 4
 
 async function together(ctx: Context) {
-  return Promise.all(Array.from({ length: BUILDS }, () => ctx.sandbox.coin(['build', '-j', '2'])))
+  return Promise.all(Array.from({ length: BUILDS }, () => ctx.sandbox.coin(['build', '--json', '-j', '2'])))
+}
+
+/** How many times each key ran, over all the builds (their `--json` target events). */
+function ranKeys(runs: Run[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const r of runs)
+    for (const line of r.stdout.split('\n')) {
+      if (!line.startsWith('{')) continue
+      const e = JSON.parse(line) as { event?: string; outcome?: string; key?: string; id?: string }
+      if (e.event === 'target' && e.outcome === 'ran')
+        counts.set(`${e.id} (${e.key})`, (counts.get(`${e.id} (${e.key})`) ?? 0) + 1)
+    }
+  return counts
 }
 
 export const concurrentCold: Family = {
@@ -23,7 +36,13 @@ export const concurrentCold: Family = {
       rmSync(sb.path('cache'), { recursive: true, force: true })
       rmSync(sb.path('runs.log'), { force: true })
       const runs = await together(ctx)
-      const twice = [...sb.runCounts()].filter(([, c]) => c > 1).map(([id]) => id)
+      // A key runs once over all builds (targets with equal keys share it: count keys, not ids).
+      const byKey = new Map<string, number>()
+      for (const [k, c] of ranKeys(runs)) {
+        const key = k.slice(k.indexOf('(') + 1, -1)
+        byKey.set(key, (byKey.get(key) ?? 0) + c)
+      }
+      const twice = [...byKey].filter(([, c]) => c > 1).map(([key]) => key)
       const failed = runs.filter((r) => r.code !== 0)
       const v = await settle(sb, ctx.reference)
       const verdict = {
@@ -53,7 +72,7 @@ export const concurrentRestore: Family = {
         rmSync(sb.path(f), { recursive: true, force: true })
       rmSync(sb.path('runs.log'), { force: true })
       const runs = await together(ctx)
-      const ran = [...sb.runCounts().keys()]
+      const ran = [...ranKeys(runs).keys()]
       const failed = runs.filter((r) => r.code !== 0)
       const v = await settle(sb, ctx.reference)
       const verdict = {
