@@ -10,11 +10,13 @@
  * <Task>/train.json, test.json|val.json); the embedded learner then sees text only, so swap in a
  * GPU trainer rule for real work (see README "GPU trainers").
  */
+import { fileURLToPath } from 'node:url'
 import { defineCoinfile, dir, file, output } from 'coin'
 import {
   alignment,
   type Cell,
   coinMini,
+  coinTasks,
   evaluate,
   forgettingReport,
   prepareTask,
@@ -27,13 +29,15 @@ import {
   vocabulary,
 } from 'coin/rules'
 
-/** CoIN's default order (DOMAIN.md §1.1) and the alphabetical order from its history. */
+/** CoIN's default order and the alphabetical order from its history (restricted to `tasks`). */
 const COIN_ORDER = ['scienceqa', 'textvqa', 'imagenet', 'gqa', 'vizwiz', 'grounding', 'vqav2', 'ocrvqa']
 const ALPHABET_ORDER = ['gqa', 'imagenet', 'ocrvqa', 'grounding', 'scienceqa', 'textvqa', 'vizwiz', 'vqav2']
 
 export default defineCoinfile({
   params: {
     seed: 0,
+    /** The tasks, in training order: `--set tasks=scienceqa,gqa` for a two-task release. */
+    tasks: COIN_ORDER,
     data: {
       source: '',
       train: 400,
@@ -77,7 +81,10 @@ export default defineCoinfile({
   },
 
   targets: (p) => {
-    const tasks = COIN_ORDER
+    // Checked before anything runs: known task names, and each task's folder in data.source.
+    const root = fileURLToPath(new URL('.', import.meta.url))
+    const tasks = coinTasks(p.tasks, { source: p.data.source, root })
+    const alphabet = ALPHABET_ORDER.filter((task) => (tasks as string[]).includes(task))
     const t = []
 
     // Data: the bundled benchmark (or the real CoIN release), validated per task, then templated.
@@ -156,20 +163,20 @@ export default defineCoinfile({
     }
     type Experiment = Omit<SequenceSpec, 'base' | 'prompts' | 'optimisation' | 'stages'> & { seed?: number }
     const experiments: Experiment[] = [
-      { name: 'full', methodName: 'full', method: methods.full, order: COIN_ORDER, orderName: 'coin' },
-      { name: 'lora', methodName: 'lora', method: methods.lora, order: COIN_ORDER, orderName: 'coin' },
+      { name: 'full', methodName: 'full', method: methods.full, order: tasks, orderName: 'coin' },
+      { name: 'lora', methodName: 'lora', method: methods.lora, order: tasks, orderName: 'coin' },
       {
         name: 'moelora',
         methodName: 'moelora',
         method: methods.moelora,
-        order: COIN_ORDER,
+        order: tasks,
         orderName: 'coin',
       },
       {
         name: 'lora-alphabet',
         methodName: 'lora',
         method: methods.lora,
-        order: ALPHABET_ORDER,
+        order: alphabet,
         orderName: 'alphabet',
       },
     ]
@@ -180,7 +187,7 @@ export default defineCoinfile({
       name: `${m === 'none' ? 'lora' : `lora-${m}`}${seed === 0 ? '' : `-s${seed}`}`,
       methodName: 'lora',
       method: methods.lora,
-      order: COIN_ORDER,
+      order: tasks,
       orderName: 'coin',
       seed,
       replay: {

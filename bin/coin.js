@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Entry point: register tsx so coin's TypeScript sources (and users' Coinfile.ts) load directly.
-import { register } from 'tsx/esm/api'
+// Entry point: coin runs as prebuilt JavaScript (dist/, written by `npm run build`, which `npm ci`
+// runs through `prepare`). TypeScript is compiled only for the Coinfile, when it is loaded.
+import { existsSync } from 'node:fs'
 
-register()
-await import('../src/cli/main.ts')
+const main = new URL('../dist/src/cli/main.js', import.meta.url)
+if (!existsSync(main)) {
+  process.stderr.write(
+    'coin is not built: run `npm run build` in its package directory (npm ci does it too)\n',
+  )
+  process.exit(70)
+}
+await import(main.href)

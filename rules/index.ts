@@ -8,6 +8,7 @@ export { alignment, coinMini, prepareTask, prompts, vocabulary } from './coin/da
 export { predictTask, scoreTaskRule } from './coin/eval-rules.ts'
 export { type Cell, forgettingReport } from './coin/report-rule.ts'
 export { type Evaluation, evaluate, type ReplaySpec, type SequenceSpec, sequence } from './coin/sequence.ts'
+export { coinTasks } from './coin/task-list.ts'
 export { pretrain, trainMultitask, trainStage } from './coin/train-rules.ts'
 export { insclReplay, randomReplay, tgsftReplay } from './replay/replay-rules.ts'
 export { replayReport } from './replay/report-rule.ts'

@@ -13,6 +13,7 @@ import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, statSync, write
 import { dirname, join } from 'node:path'
 import { tmpName } from './cache/atomic.ts'
 import type { CacheLayout } from './cache/layout.ts'
+import { LiveLog } from './cache/live-log.ts'
 import { type HeldLock, lock } from './cache/lock.ts'
 import { type ActionRecord, OutputRejected, type OutState, type Store } from './cache/store.ts'
 import { type Diagnostic, isDiskFull, UserError } from './errors.ts'
@@ -285,10 +286,12 @@ export class Builder {
       sets: [...(o.sets ?? [])],
     }
     const logLines: string[] = []
+    const live = new LiveLog(o.layout.log(id))
     const startedAt = new Date()
     const handle = executor.submit(action, {
       log: (line) => {
         logLines.push(line)
+        live.write(line)
         o.emit({ event: 'log', id, line })
       },
       progress: (p) => o.emit({ ...p, event: 'progress', id }),
@@ -299,9 +302,9 @@ export class Builder {
       result = await executor.wait(handle)
     } finally {
       this.#running.delete(handle)
+      live.close()
     }
     const logText = logLines.length ? `${logLines.join('\n')}\n` : ''
-    writeLastLog(o.layout.log(id), logText)
     if (o.signal.aborted || result.status === 'cancelled') {
       rmSync(action.staging, { recursive: true, force: true })
       const why = o.signal.aborted

@@ -29,6 +29,8 @@ export const ExitCode = {
   internal: 70,
 } as const
 
+const USER_ERROR = Symbol.for('coin.UserError')
+
 export class UserError extends Error {
   readonly diagnostic: Diagnostic
   readonly exitCode: number
@@ -37,6 +39,17 @@ export class UserError extends Error {
     this.name = 'UserError'
     this.diagnostic = diagnostic
     this.exitCode = exitCode
+    Object.defineProperty(this, USER_ERROR, { value: true })
+  }
+
+  /**
+   * A Coinfile may reach coin through another copy of this module (its loader keeps its own module
+   * instances), so `instanceof UserError` recognises any copy's UserError by a registered symbol.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class tested against (a subclass keeps plain instanceof)
+    if (this !== UserError) return Function.prototype[Symbol.hasInstance].call(this, x)
+    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[USER_ERROR] === true
   }
 }
 

@@ -52,12 +52,36 @@ export const prepareTask = rule<{ task: string; fraction: number; testFraction: 
     for (const image of images) {
       // Bundled scenes are JSON files; real CoIN images are pixels, which the embedded learner cannot read.
       if (!image.endsWith('.json')) continue
-      const scene = JSON.parse(await readFile(join(root, image), 'utf8'))
-      lines.push(JSON.stringify({ image, scene }))
+      lines.push(JSON.stringify({ image, scene: await readScene(root, image, params.task) }))
     }
     await writeFile(join(out, SCENES_FILE), lines.length ? `${lines.join('\n')}\n` : '')
   },
 })
+
+/** A bundled scene file a record points at; a missing one names the folder and the record's field. */
+async function readScene(root: string, image: string, task: string): Promise<unknown> {
+  const path = join(root, image)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    throw new UserError({
+      message: `task ${task}: image ${image} is missing (${path})`,
+      file: path,
+      key: 'image',
+      fix: `the records' "image" paths are relative to the data folder: put the images/ folder next to the task folders in ${root}`,
+    })
+  }
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw new UserError({
+      message: `task ${task}: scene file ${image} is not JSON (${(e as Error).message})`,
+      file: path,
+      fix: 'regenerate the data, or point data.source at an intact copy',
+    })
+  }
+}
 
 export const prompts = rule<{ task: string; template: string }>({
   name: 'prompts',

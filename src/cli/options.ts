@@ -3,20 +3,22 @@ import type { Command } from 'commander'
 import { checkInputsExist } from '../plan/preflight.ts'
 import { openProject, type Project, selectTargets } from '../project.ts'
 
+export const collect = (value: string, previous: string[] = []) => [...previous, value]
+
 export interface GlobalOptions {
   file: string
   cache?: string
 }
 
-export const collect = (value: string, previous: string[] = []) => [...previous, value]
-
-/** Adds `--set path=value` (repeatable) to a command. */
-export function withSet(cmd: Command): Command {
-  return cmd.option('--set <path=value>', 'override a Coinfile param (JSON value; repeatable)', collect, [])
+/** `-f/--file` and `--cache`, given before the command (`coin -f x build`) or after it. */
+export function globalOptions(cmd: Command): GlobalOptions {
+  const local = cmd.opts() as Partial<GlobalOptions>
+  const global = (cmd.parent?.opts() ?? {}) as Partial<GlobalOptions>
+  return { file: local.file ?? global.file ?? 'Coinfile.ts', cache: local.cache ?? global.cache }
 }
 
 export function open(cmd: Command, sets: string[] = []): Promise<Project> {
-  const g = cmd.optsWithGlobals() as GlobalOptions
+  const g = globalOptions(cmd)
   return openProject({ file: g.file, cacheDir: g.cache, sets })
 }
 

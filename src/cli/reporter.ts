@@ -1,13 +1,16 @@
 /**
  * Renders BuildEvents. Three forms, all consumers of the same event stream:
  *  - json:  one JSON object per line (every event; each target ends with an `event: "target"` line)
- *  - tty:   a live block of running targets (elapsed time, last progress line) under a scrolling
- *           log of finished ones
+ *  - tty:   finished targets scroll above a live block: an overall line (done / total, running,
+ *           failed, elapsed, ETA) and one line per running target (a bar with step/total, rate and
+ *           ETA when the rule reports steps; its last log line otherwise)
  *  - plain: one line per finished target (fresh ones only counted), for logs and CI
+ * A failed target's line says `coin log <id>`; a target stopped by Ctrl-C reads "interrupted".
+ * The live block is a few cursor-up/erase escapes over lines cut to the terminal's width (a cut
+ * line never wraps, so the block always erases exactly what it drew).
  */
 import pc from 'picocolors'
 import type { BuildEvent, Outcome } from '../events.ts'
-import { etaMs, fmtEta, type StepMark } from './eta.ts'
 
 export type ReporterKind = 'json' | 'tty' | 'plain'
 
@@ -16,7 +19,26 @@ export interface Reporter {
   close(): void
 }
 
-const fmtMs = (ms: number) => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`)
+export interface ReporterOptions {
+  /** Milliseconds since the epoch (tests pass a fake clock). */
+  now?: () => number
+  /** Redraw period of the live block; 0 draws only on events (tests). */
+  refreshMs?: number
+}
+
+type Out = Pick<NodeJS.WriteStream, 'write'> & { columns?: number }
+type TargetEvent = Extract<BuildEvent, { event: 'target' }>
+
+const fmtMs = (ms: number) => (ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`)
+
+/** 75s → 1m15s; for ETAs and elapsed times of long builds. */
+export function fmtDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000))
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
+}
 
 const outcomeText: Record<Outcome, (s: string) => string> = {
   fresh: pc.dim,
@@ -26,31 +48,125 @@ const outcomeText: Record<Outcome, (s: string) => string> = {
   skipped: pc.yellow,
 }
 
+/** A target stopped by Ctrl-C is reported as failed by the engine; to the user it was interrupted. */
+const wasInterrupted = (e: TargetEvent) =>
+  e.outcome === 'failed' && /^(interrupted|cancelled)\b/.test(e.reason ?? '')
+
 export function summaryLine(e: Extract<BuildEvent, { event: 'done' }>, what: string): string {
   const c = e.counts
   const total = Object.values(c).reduce((a, b) => a + b, 0)
   const parts = (Object.keys(c) as Outcome[]).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k}`)
-  if (e.interrupted) return pc.red(`✗ ${what}: interrupted (${parts.join(', ')})  ${fmtMs(e.durationMs)}`)
+  if (e.interrupted) return pc.yellow(`✗ ${what}: interrupted (${parts.join(', ')})  ${fmtMs(e.durationMs)}`)
   if (!e.ok) return pc.red(`✗ ${what}: ${parts.join(', ')}  ${fmtMs(e.durationMs)}`)
   if (c.fresh === total) return `${pc.green('✓')} ${what} up to date (${total} fresh)  ${fmtMs(e.durationMs)}`
   return `${pc.green('✓')} ${what}  (${total} targets: ${parts.join(', ')})  ${fmtMs(e.durationMs)}`
 }
 
-export function createReporter(kind: ReporterKind, what: string, out = process.stdout): Reporter {
+/** One finished target. */
+export function targetLine(e: TargetEvent): string {
+  const interrupted = wasInterrupted(e)
+  const word = interrupted ? pc.yellow('interrupted'.padEnd(8)) : outcomeText[e.outcome](e.outcome.padEnd(8))
+  let extra = ''
+  if (interrupted) extra = ''
+  else if (e.outcome === 'failed') extra = `  ${e.reason ?? ''}  ${pc.dim(`(log: coin log ${e.id})`)}`
+  else if (e.outcome === 'skipped') extra = `  ${e.reason ?? ''}`
+  const pub = e.published?.length ? pc.dim(`  → ${e.published.join(', ')}`) : ''
+  return `  ${e.id.padEnd(36)} ${word} ${fmtMs(e.durationMs).padStart(7)}${extra}${pub}`
+}
+
+interface Running {
+  start: number
+  step?: number
+  total?: number
+  /** First progress sample with a step, for the rate. */
+  first?: { t: number; step: number }
+  last?: { t: number; step: number }
+  metrics: string
+  message: string
+  logLine: string
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g
+const visibleLength = (s: string) => s.replace(ANSI, '').length
+
+/** Cuts a line (with colour escapes) to `width` visible characters. */
+function cut(s: string, width: number): string {
+  if (visibleLength(s) <= width) return s
+  let out = ''
+  let n = 0
+  for (const part of s.split(/(\x1b\[[0-9;]*m)/)) {
+    if (part.startsWith('\x1b[')) out += part
+    else {
+      const room = width - 1 - n
+      if (room <= 0) continue
+      out += part.slice(0, room)
+      n += Math.min(part.length, room)
+    }
+  }
+  return `${out}…\x1b[0m`
+}
+
+function bar(fraction: number, width = 16): string {
+  const full = Math.max(0, Math.min(width, Math.round(fraction * width)))
+  return `${pc.green('█'.repeat(full))}${pc.dim('░'.repeat(width - full))}`
+}
+
+export function createReporter(
+  kind: ReporterKind,
+  what: string,
+  out: Out = process.stdout,
+  o: ReporterOptions = {},
+): Reporter {
   if (kind === 'json') {
     const r = ((e: BuildEvent) => {
-      out.write(`${JSON.stringify(e)}\n`)
+      // Log lines keep their text, not the terminal's carriage returns (progress bars of tools).
+      const clean = e.event === 'log' ? { ...e, line: e.line.replace(/\r/g, '') } : e
+      out.write(`${JSON.stringify(clean)}\n`)
     }) as Reporter
     r.close = () => {}
     return r
   }
-  const running = new Map<string, { start: number; last: string; first?: StepMark }>()
-  const skipped: Extract<BuildEvent, { event: 'target' }>[] = []
-  const lineFor = (e: Extract<BuildEvent, { event: 'target' }>) => {
-    const extra = e.outcome === 'failed' || e.outcome === 'skipped' ? `  ${e.reason ?? ''}` : ''
-    const pub = e.published?.length ? pc.dim(`  → ${e.published.join(', ')}`) : ''
-    return `  ${e.id.padEnd(36)} ${outcomeText[e.outcome](e.outcome.padEnd(8))} ${fmtMs(e.durationMs).padStart(7)}${extra}${pub}`
+  const now = o.now ?? Date.now
+  const started = now()
+  const running = new Map<string, Running>()
+  const skipped: TargetEvent[] = []
+  let total = 0
+  let finished = 0
+  let failed = 0
+  /** Targets that did work (ran or failed): the ETA waits for the first one. */
+  let worked = 0
+
+  const overall = (): string => {
+    const elapsed = now() - started
+    const parts = [`${finished}/${total || '?'} done`, `${running.size} running`]
+    if (failed) parts.push(pc.red(`${failed} failed`))
+    parts.push(fmtDuration(elapsed))
+    // Throughput so far: targets finish at (work done / time); the rest go at the same pace.
+    if (worked > 0 && total > finished) {
+      const perTarget = elapsed / Math.max(1, finished)
+      parts.push(`ETA ~${fmtDuration(perTarget * (total - finished))}`)
+    }
+    return `${pc.bold('coin')} ${what}  ${parts.join('  ')}`
   }
+
+  const runningLine = (id: string, r: Running, width: number): string => {
+    const t = now()
+    const head = `  ${pc.blue('●')} ${id.padEnd(34)} ${fmtDuration(t - r.start).padStart(6)}`
+    const bits: string[] = []
+    if (r.step !== undefined && r.total) {
+      bits.push(`${bar(r.step / r.total)} ${r.step}/${r.total}`)
+      if (r.first && r.last && r.last.t - r.first.t >= 1000 && r.last.step > r.first.step) {
+        const rate = ((r.last.step - r.first.step) * 1000) / (r.last.t - r.first.t)
+        bits.push(`${rate >= 10 ? rate.toFixed(0) : rate.toPrecision(2)} step/s`)
+        bits.push(`ETA ${fmtDuration(((r.total - r.step) / rate) * 1000)}`)
+      }
+    } else if (r.step !== undefined) bits.push(`step ${r.step}`)
+    if (r.metrics) bits.push(r.metrics)
+    const text = r.logLine || r.message
+    if (text) bits.push(pc.dim(text))
+    return cut(`${head}  ${bits.join('  ')}`, width)
+  }
+
   let drawn = 0
   const clear = () => {
     if (drawn) out.write(`\x1b[${drawn}F\x1b[0J`)
@@ -59,15 +175,20 @@ export function createReporter(kind: ReporterKind, what: string, out = process.s
   const draw = () => {
     if (kind !== 'tty') return
     clear()
-    const cols = out.columns ?? 100
-    const lines = [...running].map(([id, r]) => {
-      const t = fmtMs(Date.now() - r.start)
-      return `  ${pc.blue('●')} ${id.padEnd(34)} ${t.padStart(6)}  ${pc.dim(r.last)}`.slice(0, cols + 20)
-    })
-    if (lines.length) out.write(`${lines.join('\n')}\n`)
+    const width = Math.max(40, (out.columns ?? 100) - 1)
+    const lines = [cut(overall(), width), ...[...running].map(([id, r]) => runningLine(id, r, width))]
+    out.write(`${lines.join('\n')}\n`)
     drawn = lines.length
   }
-  const timer = kind === 'tty' ? setInterval(draw, 250) : undefined
+  const refreshMs = o.refreshMs ?? 250
+  let lastDraw = 0
+  /** Progress and log events redraw at most every half refresh period (steps can come per ms). */
+  const drawSoon = () => {
+    if (now() - lastDraw < refreshMs / 2) return
+    lastDraw = now()
+    draw()
+  }
+  const timer = kind === 'tty' && refreshMs !== 0 ? setInterval(draw, refreshMs) : undefined
   timer?.unref()
   const print = (s: string) => {
     clear()
@@ -76,51 +197,71 @@ export function createReporter(kind: ReporterKind, what: string, out = process.s
   }
   const r = ((e: BuildEvent) => {
     switch (e.event) {
+      case 'plan':
+        total = e.targets
+        draw()
+        break
       case 'start':
-        running.set(e.id, { start: Date.now(), last: e.reason })
-        if (kind === 'plain') print(`  ${e.id.padEnd(36)} ${pc.blue('start')}     ${pc.dim(e.reason)}`)
-        else draw()
+        running.set(e.id, { start: now(), metrics: '', message: e.reason, logLine: '' })
+        draw()
         break
       case 'progress': {
         const r0 = running.get(e.id)
-        if (r0) {
-          const { event: _e, id: _i, step, total, message, ...rest } = e
-          if (step !== undefined && !r0.first) r0.first = { at: Date.now(), step }
-          const eta =
-            step !== undefined && total && r0.first ? etaMs(r0.first, Date.now(), step, total) : undefined
-          const metrics = Object.entries(rest)
-            .map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(3)) : v}`)
-            .join('  ')
-          r0.last = [
-            step !== undefined ? `step ${step}${total ? `/${total}` : ''}` : '',
-            metrics,
-            eta !== undefined ? `eta ${fmtEta(eta)}` : '',
-            message ?? '',
-          ]
-            .filter(Boolean)
-            .join('  ')
+        if (!r0) break
+        const { event: _e, id: _i, step, total: steps, message, ...rest } = e
+        const t = now()
+        if (typeof step === 'number') {
+          r0.step = step
+          r0.first ??= { t, step }
+          r0.last = { t, step }
         }
+        if (typeof steps === 'number') r0.total = steps
+        if (typeof message === 'string') r0.message = message
+        r0.metrics = Object.entries(rest)
+          .map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(3)) : v}`)
+          .join('  ')
+        drawSoon()
+        break
+      }
+      case 'log': {
+        const r0 = running.get(e.id)
+        // A tool's progress bar redraws with \r: its latest state is after the last one.
+        const line = e.line.split('\r').filter(Boolean).at(-1)?.trim()
+        if (r0 && line) r0.logLine = line
+        drawSoon()
         break
       }
       case 'waiting':
         print(`  ${e.id.padEnd(36)} ${pc.yellow('waiting')}  another coin process is building it`)
         break
-      case 'target':
+      case 'target': {
+        const r0 = running.get(e.id)
         running.delete(e.id)
+        finished++
+        if (e.outcome === 'failed' && !wasInterrupted(e)) failed++
+        if (r0 && (e.outcome === 'ran' || e.outcome === 'failed')) {
+          worked++
+        }
         // Skips cascade from one failure; they are counted in the summary, and listed only if few.
         if (e.outcome === 'skipped') skipped.push(e)
-        else if (e.outcome !== 'fresh') print(lineFor(e))
+        else if (e.outcome !== 'fresh') print(targetLine(e))
+        else draw()
         break
+      }
       case 'swept':
         print(pc.dim(`  swept ${e.staging} unfinished staging dir(s) from an interrupted build`))
         break
       case 'done':
-        if (skipped.length <= 5) for (const k of skipped) print(lineFor(k))
+        if (skipped.length <= 5) for (const k of skipped) print(targetLine(k))
         else
           print(
             pc.yellow(`  ${skipped.length} targets skipped: ${skipped[0]!.reason} (and others downstream)`),
           )
-        print(summaryLine(e, what))
+        running.clear()
+        clear()
+        out.write(`${summaryLine(e, what)}\n`)
+        drawn = 0
+        if (timer) clearInterval(timer)
         break
       default:
         break

@@ -40,7 +40,14 @@ export function analyze(coinfile: Coinfile, params: Record<string, Json>, coinfi
   try {
     produced = coinfile.targets(params as never)
   } catch (err) {
-    if (err instanceof UserError) throw err
+    // A helper's diagnostic without a place (a bad task name) points at the Coinfile line that called it.
+    if (err instanceof UserError)
+      throw err.diagnostic.file
+        ? err
+        : new UserError(
+            { ...err.diagnostic, file: coinfilePath, line: userFrame(err, coinfilePath) },
+            err.exitCode,
+          )
     const e = err as Error
     const site = userFrame(e, coinfilePath)
     throw new UserError({

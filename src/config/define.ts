@@ -5,6 +5,7 @@
 
 import type { SlurmSettings } from '../exec/slurm/settings.ts'
 import type { Json } from '../hash/canonical-json.ts'
+import { checkCoinfileSpec, checkRuleSpec, checkTargetSpec } from './check-spec.ts'
 import { callerSite, lazyCallerSite, type SourceSite } from './site.ts'
 
 export type { Json }
@@ -150,12 +151,14 @@ export function isTargetDecl(x: unknown): x is TargetDecl {
 /* @__NO_SIDE_EFFECTS__ */
 export function rule<P = Json>(spec: RuleSpec<P>): Rule<P> {
   const site = callerSite()
+  checkRuleSpec(spec, site, 'rule')
   const declare = (id: string, t: TargetSpec<P> = {}): TargetDecl<P> => {
+    const site = lazyCallerSite()
+    checkTargetSpec(String(id), t, site)
     const inputs: Record<string, InputRef> = {}
     for (const [name, ref] of Object.entries(t.inputs ?? {})) {
       inputs[name] = isTargetDecl(ref) ? { kind: 'target', id: ref.id } : ref
     }
-    const site = lazyCallerSite()
     return {
       kind: 'target',
       id,
@@ -215,5 +218,7 @@ export interface Coinfile<P extends Record<string, Json> = Record<string, Json>>
 /** An identity function that gives Coinfile authors autocomplete and type checking. */
 /* @__NO_SIDE_EFFECTS__ */
 export function defineCoinfile<P extends Record<string, Json>>(spec: CoinfileSpec<P>): Coinfile<P> {
-  return { ...spec, kind: 'coinfile', site: callerSite() }
+  const site = callerSite()
+  checkCoinfileSpec(spec, site)
+  return { ...spec, kind: 'coinfile', site }
 }

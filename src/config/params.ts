@@ -78,6 +78,8 @@ export function resolveParams(
       value = raw
     }
     if (typeof def === 'string' && typeof value !== 'string') value = raw
+    // A list param takes a comma-separated list too: --set data.tasks=scienceqa,gqa
+    if (Array.isArray(def) && (typeof value !== 'object' || value === null)) value = listFromCsv(raw, def)
     if (typeOf(value) !== typeOf(def) && def !== null)
       throw new UserError({
         message: `--set ${path}=${raw}: expected a ${typeOf(def)} (the default is ${JSON.stringify(def)}), got a ${typeOf(value)}`,
@@ -85,6 +87,16 @@ export function resolveParams(
         line,
         key: path,
         fix: `pass a ${typeOf(def)}, e.g. --set ${path}=${JSON.stringify(def)}`,
+      })
+    const element = Array.isArray(def) ? elementKind(def) : undefined
+    const wrong = element && (value as Json[]).find((v) => typeOf(v) !== element)
+    if (wrong !== undefined && element)
+      throw new UserError({
+        message: `--set ${path}=${raw}: expected a list of ${element}s (the default is ${JSON.stringify(def)}), got ${JSON.stringify(wrong)}`,
+        file: opts.file,
+        line,
+        key: path,
+        fix: `pass ${element}s, e.g. --set ${path}=${JSON.stringify(def)}`,
       })
     setPath(params, path, value)
     overridden.add(path)
@@ -98,6 +110,19 @@ export function resolveParams(
     line: opts.source ? findParamLine(opts.source, path) : undefined,
   }))
   return { params, entries }
+}
+
+/** The kind every element of a default list shares, if they share one. */
+function elementKind(def: Json[]): string | undefined {
+  const kinds = new Set(def.map(typeOf))
+  return kinds.size === 1 ? [...kinds][0] : undefined
+}
+
+function listFromCsv(raw: string, def: Json[]): Json[] {
+  if (raw.trim() === '') return []
+  const items = raw.split(',').map((x) => x.trim())
+  if (elementKind(def) !== 'number') return items
+  return items.map((x) => (x !== '' && Number.isFinite(Number(x)) ? Number(x) : x))
 }
 
 function setPath(obj: Obj, path: string, value: Json): void {

@@ -8,8 +8,10 @@
  */
 
 import { lineSplitter, parseProgressLine } from '../exec/progress-lines.ts'
+import { checkRuleSpec } from './check-spec.ts'
 import type { Json, Rule, RunContext } from './define.ts'
 import { rule } from './define.ts'
+import { callerSite } from './site.ts'
 
 export interface ShellCommand {
   readonly pieces: TemplateStringsArray
@@ -48,6 +50,7 @@ export function commandWords(cmd: ShellCommand): string[] {
 
 /* @__NO_SIDE_EFFECTS__ */
 export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
+  checkRuleSpec(spec, callerSite(), 'shell')
   return rule<P>({
     name: spec.name,
     version: spec.version,

@@ -113,7 +113,10 @@ test('params: overrides are JSON-typed, validated, and located', () => {
   assert.is(findParamLine(source, 'train.steps'), 5)
   assert.is(findParamLine(source, 'order'), 7)
   assert.throws(() => resolveParams(defaults, ['train.steps=many'], { file: 'C.ts' }), /expected a number/)
-  assert.throws(() => resolveParams(defaults, ['order=3'], { file: 'C.ts' }), /expected a array/)
+  assert.throws(() => resolveParams(defaults, ['order={"a":1}'], { file: 'C.ts' }), /expected a array/)
+  // A list param also takes a comma-separated list (one item is a list of one).
+  assert.equal(resolveParams(defaults, ['order=c,d'], { file: 'C.ts' }).params.order, ['c', 'd'])
+  assert.equal(resolveParams(defaults, ['order=3'], { file: 'C.ts' }).params.order, ['3'])
 })
 
 test('params: a string param takes bare words', () => {

@@ -1,10 +1,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Command } from 'commander'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { formatScoreReport, register, runScore } from '../../src/cli/commands/score.ts'
+import { formatScoreReport, runScore } from '../../src/cli/commands/score.ts'
+import { createProgram } from '../../src/cli/program.ts'
 
 /** A GQA test file of 4 records and a merge.jsonl answering 3 of them (one blank). */
 async function fixture(): Promise<{ test: string; pred: string }> {
@@ -57,8 +57,7 @@ test("the text report starts with CoIN's Result.text lines", async () => {
 
 test('`coin score --json` prints one JSON object with the per-item scores', async () => {
   const files = await fixture()
-  const program = new Command().exitOverride()
-  register(program)
+  const program = createProgram()
   const chunks: string[] = []
   const write = process.stdout.write
   process.stdout.write = ((chunk: string) => chunks.push(chunk) > 0) as typeof process.stdout.write

@@ -1,6 +1,5 @@
 /** `coin build [targets...]`: bring the selected targets (default: all) up to date. */
 
-import { cpus, totalmem } from 'node:os'
 import { relative } from 'node:path'
 import type { Command } from 'commander'
 import { build } from '../../build.ts'
@@ -9,133 +8,101 @@ import type { Outcome } from '../../events.ts'
 import { detectGpus } from '../../exec/gpus.ts'
 import { ResourcePool } from '../../exec/resources.ts'
 import { saveCaches } from '../../project.ts'
-import { parseGpus, parseJobs, parseMem } from '../arguments.ts'
-import { action } from '../errors.ts'
-import { chooseExecutors } from '../executors.ts'
-import { collect, openSelection, withSet } from '../options.ts'
+import { chooseExecutors, type SlurmCliOptions } from '../executors.ts'
+import { openSelection } from '../options.ts'
 import { createReporter } from '../reporter.ts'
 import { findResultsTargets } from '../results-targets.ts'
 import { printPlan } from './status.ts'
 
-export function register(program: Command): void {
-  withSet(
-    program
-      .command('build')
-      .description('build targets (ids or globs such as eval/lora/**); default: every target')
-      .argument('[targets...]', 'target ids or globs'),
-  )
-    .option('-j, --jobs <n>', 'CPU slots to run jobs in', parseJobs, String(Math.max(1, cpus().length)))
-    .option('--gpus <ids>', 'GPU ids to hand out (default: CUDA_VISIBLE_DEVICES or nvidia-smi)', parseGpus)
-    .option(
-      '--mem <GB>',
-      'memory pool in GB for targets that declare memGB',
-      parseMem,
-      String(Math.floor(totalmem() / 2 ** 30)),
-    )
-    .option(
-      '--executor <name>',
-      'where targets run unless they say: local or slurm (default: the Coinfile’s, else local)',
-    )
-    .option(
-      '--local <glob>',
-      'run the targets matching this id glob locally, whatever their executor (repeatable)',
-      collect,
-      [],
-    )
-    .option('--slurm-partition <name>', 'sbatch --partition')
-    .option('--slurm-account <name>', 'sbatch --account')
-    .option('--slurm-qos <name>', 'sbatch --qos')
-    .option('--slurm-time <limit>', 'sbatch --time (e.g. 2:00:00)')
-    .option('--slurm-gpu-flag <form>', 'ask for GPUs with --gres=gpu:N (gres, default) or --gpus=N (gpus)')
-    .option('--slurm-gpu-type <type>', 'GPU type for --gres=gpu:<type>:N')
-    .option('--slurm-extra <flag>', 'a further sbatch flag (repeatable)', collect, [])
-    .option('--slurm-retries <n>', 'resubmit a failed, timed-out or externally cancelled job n times')
-    .option('--slurm-poll <ms>', 'how often to query squeue (one call for all jobs)')
-    .option('-k, --keep-going', 'keep building what does not depend on a failed target')
-    .option('-n, --dry-run', 'show what would be fresh, restored or run, and why; run nothing')
-    .option('--json', 'one JSON event per line on stdout')
-    .action(
-      action(async (targets: string[], opts, cmd: Command) => {
-        const { project, ids, closure } = await openSelection(cmd, targets, opts.set)
-        if (opts.dryRun) return printPlan(project, closure, { json: !!opts.json, verb: 'would' })
-        const executors = await chooseExecutors(project, closure, opts)
-        const controller = new AbortController()
-        let signals = 0
-        const onSignal = (sig: NodeJS.Signals) => {
-          signals++
-          if (signals > 1) process.exit(ExitCode.interrupted)
-          controller.abort(new Error(`received ${sig}`))
-        }
-        process.on('SIGINT', onSignal)
-        process.on('SIGTERM', onSignal)
-        const what = targets.length ? targets.join(' ') : 'all targets'
-        const reporter = createReporter(opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain', what)
-        const outcomes = new Map<string, Outcome>()
-        const startedAt = new Date()
-        try {
-          const summary = await build({
-            graph: project.graph,
-            targets: ids,
-            root: project.root,
-            layout: project.layout,
-            store: project.store,
-            planner: project.planner,
-            pool: new ResourcePool(Math.max(1, Number(opts.jobs)), detectGpus(opts.gpus), Number(opts.mem)),
-            executor: executors.local,
-            executorFor: executors.executorFor,
-            coinfile: project.loaded.path,
-            sets: opts.set,
-            keepGoing: !!opts.keepGoing,
-            emit: (e) => {
-              if (e.event === 'target') outcomes.set(e.id, e.outcome)
-              reporter(e)
-            },
-            signal: controller.signal,
+export interface BuildOptions extends SlurmCliOptions {
+  set: string[]
+  jobs: string
+  gpus?: string
+  mem: string
+  keepGoing?: boolean
+  dryRun?: boolean
+  json?: boolean
+}
+
+export async function run(targets: string[], opts: BuildOptions, cmd: Command): Promise<number> {
+  const { project, ids, closure } = await openSelection(cmd, targets, opts.set)
+  if (opts.dryRun) return printPlan(project, closure, { json: !!opts.json, verb: 'would' })
+  const executors = await chooseExecutors(project, closure, opts)
+  const controller = new AbortController()
+  let signals = 0
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++
+    if (signals > 1) process.exit(ExitCode.interrupted)
+    controller.abort(new Error(`received ${sig}`))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const what = targets.length ? targets.join(' ') : 'all targets'
+  const reporter = createReporter(opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain', what)
+  const outcomes = new Map<string, Outcome>()
+  const startedAt = new Date()
+  try {
+    const summary = await build({
+      graph: project.graph,
+      targets: ids,
+      root: project.root,
+      layout: project.layout,
+      store: project.store,
+      planner: project.planner,
+      pool: new ResourcePool(Math.max(1, Number(opts.jobs)), detectGpus(opts.gpus), Number(opts.mem)),
+      executor: executors.local,
+      executorFor: executors.executorFor,
+      coinfile: project.loaded.path,
+      sets: opts.set,
+      keepGoing: !!opts.keepGoing,
+      emit: (e) => {
+        if (e.event === 'target') outcomes.set(e.id, e.outcome)
+        reporter(e)
+      },
+      signal: controller.signal,
+    })
+    reporter.close()
+    if (summary.userError) process.stderr.write(`${formatDiagnostic(summary.userError.diagnostic)}\n`)
+    if (summary.interrupted) {
+      // Cancelled in-process work may still hold timers; nothing of it is recorded: leave now.
+      await saveCaches(project)
+      process.exit(ExitCode.interrupted)
+    }
+    if (summary.userError) return ExitCode.userError
+    const context = {
+      project,
+      selected: ids,
+      closure,
+      outcomes,
+      sets: opts.set,
+      named: targets.length > 0,
+      startedAt,
+      finishedAt: new Date(),
+    }
+    const produced = findResultsTargets(context)
+    // Recording loads DuckDB and the renderers: only when there is a run to record.
+    const run = produced.length
+      ? await (await import('../run-recorder.ts')).recordBuildRun(context, produced)
+      : undefined
+    if (run) {
+      const line = opts.json
+        ? JSON.stringify({
+            event: 'run',
+            run_id: run.run_id,
+            database: run.database,
+            reports: run.reports,
           })
-          reporter.close()
-          if (summary.userError) process.stderr.write(`${formatDiagnostic(summary.userError.diagnostic)}\n`)
-          if (summary.interrupted) {
-            // Cancelled in-process work may still hold timers; nothing of it is recorded: leave now.
-            await saveCaches(project)
-            process.exit(ExitCode.interrupted)
-          }
-          if (summary.userError) return ExitCode.userError
-          const context = {
-            project,
-            selected: ids,
-            closure,
-            outcomes,
-            sets: opts.set,
-            named: targets.length > 0,
-            startedAt,
-            finishedAt: new Date(),
-          }
-          const produced = findResultsTargets(context)
-          // Recording loads DuckDB and the renderers: only when there is a run to record.
-          const run = produced.length
-            ? await (await import('../run-recorder.ts')).recordBuildRun(context, produced)
-            : undefined
-          if (run) {
-            const line = opts.json
-              ? JSON.stringify({
-                  event: 'run',
-                  run_id: run.run_id,
-                  database: run.database,
-                  reports: run.reports,
-                })
-              : `recorded run ${run.run_id} (${run.scores} scores, ${run.new_score_values} new) → ${[
-                  relative(project.root, run.database),
-                  ...run.reports,
-                ].join(', ')}`
-            process.stdout.write(`${line}\n`)
-          }
-          return summary.ok ? ExitCode.ok : ExitCode.buildFailed
-        } finally {
-          reporter.close()
-          await saveCaches(project)
-          process.off('SIGINT', onSignal)
-          process.off('SIGTERM', onSignal)
-        }
-      }),
-    )
+        : `recorded run ${run.run_id} (${run.scores} scores, ${run.new_score_values} new) → ${[
+            relative(project.root, run.database),
+            ...run.reports,
+          ].join(', ')}`
+      process.stdout.write(`${line}\n`)
+    }
+    return summary.ok ? ExitCode.ok : ExitCode.buildFailed
+  } finally {
+    reporter.close()
+    await saveCaches(project)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
 }

@@ -19,7 +19,7 @@ import {
   type RunSummary,
 } from '../../results/index.ts'
 import { resolveRevision } from '../../results/provenance.ts'
-import { action } from '../errors.ts'
+import { globalOptions } from '../options.ts'
 
 export interface DiffOptions {
   db: string
@@ -38,25 +38,17 @@ export interface RunDiff {
   only_b: string[]
 }
 
-export function register(program: Command): void {
-  program
-    .command('diff')
-    .description(
-      'params and metrics between two runs (default: the last two); A/B = run ids or git revisions',
-    )
-    .argument('[a]', 'the earlier run: r3, 3, or a git revision (its last run)')
-    .argument('[b]', 'the later run (default: the latest run)')
-    .option('--db <path>', 'results database (default: results/coin.duckdb next to the Coinfile)')
-    .option('--json', 'the diff as one JSON object')
-    .action(
-      action(async (a: string | undefined, b: string | undefined, opts, cmd: Command) => {
-        const file = (cmd.optsWithGlobals() as { file?: string }).file ?? 'Coinfile.ts'
-        const root = dirname(resolve(file))
-        const db = opts.db ?? join(root, 'results', 'coin.duckdb')
-        process.stdout.write(await diffCommand(a, b, { db, root, json: !!opts.json }))
-        return 0
-      }),
-    )
+export async function run(
+  a: string | undefined,
+  b: string | undefined,
+  opts: { db?: string; json?: boolean },
+  cmd: Command,
+) {
+  const file = globalOptions(cmd).file
+  const root = dirname(resolve(file))
+  const db = opts.db ?? join(root, 'results', 'coin.duckdb')
+  process.stdout.write(await diffCommand(a, b, { db, root, json: !!opts.json }))
+  return 0
 }
 
 /** What `coin diff` prints (tests call this directly). */

@@ -10,7 +10,6 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { Command } from 'commander'
 import { lock } from '../../cache/lock.ts'
 import { OutputRejected } from '../../cache/store.ts'
 import { ExitCode, UserError } from '../../errors.ts'
@@ -20,14 +19,9 @@ import { ruleRegistry } from '../../exec/rules.ts'
 import { runAction } from '../../exec/run-action.ts'
 import { eventsPathOf, type WorkerEvent } from '../../exec/worker-events.ts'
 import { openProject } from '../../project.ts'
-import { action as cliAction } from '../errors.ts'
 
-export function register(program: Command): void {
-  program
-    .command('exec')
-    .description('run one action file (what the Slurm executor submits); commits its outputs to the cache')
-    .argument('<action>', 'path to an action .json')
-    .action(cliAction((path: string) => execAction(resolve(path))))
+export function run(path: string): Promise<number> {
+  return execAction(resolve(path))
 }
 
 export async function execAction(path: string): Promise<number> {

@@ -1,9 +1,7 @@
 /** `coin metrics --from scores.csv`: the continual-learning metrics of a long accuracy CSV. */
-import type { Command } from 'commander'
 import { UserError } from '../../errors.ts'
 import type { MetricRow } from '../../results/index.ts'
 import { formatFixed, formatTextTable, metricsFromCsv } from '../../results/index.ts'
-import { action } from '../errors.ts'
 
 export interface MetricsCommandOptions {
   from: string
@@ -13,22 +11,9 @@ export interface MetricsCommandOptions {
   json?: boolean
 }
 
-export function register(program: Command): void {
-  program
-    .command('metrics')
-    .description('compute ACC, BWT, FWT, forgetting and MAA from a long CSV of accuracies')
-    .requiredOption(
-      '--from <csv>',
-      'CSV with columns method,stage,stage_task,eval_task,value (stage 0 = zero-shot)',
-    )
-    .option('--tasks <list>', 'task order, comma-separated (default: read off stage_task of stages 1..T)')
-    .option('--json', 'one JSON object per method')
-    .action(
-      action(async (opts: MetricsCommandOptions) => {
-        process.stdout.write(await metricsCommand(opts))
-        return 0
-      }),
-    )
+export async function run(opts: MetricsCommandOptions) {
+  process.stdout.write(await metricsCommand(opts))
+  return 0
 }
 
 /** What `coin metrics` prints, as a string (tests call this directly). */

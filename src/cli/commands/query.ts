@@ -4,7 +4,6 @@ import type { Command } from 'commander'
 import { UserError } from '../../errors.ts'
 import type { JsonValue, QueryTable } from '../../results/index.ts'
 import { csvLine, formatTextTable, queryTable } from '../../results/index.ts'
-import { action } from '../errors.ts'
 
 export interface QueryCommandOptions {
   /** Path of the results database; default results/coin.duckdb next to the Coinfile. */
@@ -13,24 +12,11 @@ export interface QueryCommandOptions {
   csv?: boolean
 }
 
-export function register(program: Command): void {
-  program
-    .command('query')
-    .description(
-      'run read-only SQL on the results database (tables scores, experiments, runs; views matrix, metrics, task_drop)',
-    )
-    .argument('<sql>', 'the query, e.g. "select experiment, acc, bwt from metrics order by acc desc"')
-    .option('--db <path>', 'results database (default: results/coin.duckdb next to the Coinfile)')
-    .option('--json', 'one JSON object per row')
-    .option('--csv', 'CSV with a header line')
-    .action(
-      action(async (sql: string, opts: QueryCommandOptions, cmd: Command) => {
-        const file = (cmd.optsWithGlobals() as { file?: string }).file ?? 'Coinfile.ts'
-        const db = opts.db ?? join(dirname(resolve(file)), 'results', 'coin.duckdb')
-        process.stdout.write(await queryCommand(sql, { ...opts, db }))
-        return 0
-      }),
-    )
+export async function run(sql: string, opts: QueryCommandOptions & { file?: string }, cmd: Command) {
+  const file = opts.file ?? (cmd.parent?.opts() as { file?: string } | undefined)?.file ?? 'Coinfile.ts'
+  const db = opts.db ?? join(dirname(resolve(file)), 'results', 'coin.duckdb')
+  process.stdout.write(await queryCommand(sql, { ...opts, db }))
+  return 0
 }
 
 /** What `coin query` prints, as a string (tests call this directly). */

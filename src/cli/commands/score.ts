@@ -1,19 +1,16 @@
 /**
  * `coin score --task <task> --test <test.json> --pred <merge.jsonl>`: score one prediction file
  * with CoIN's rule for the task (or the strict one), outside any build. Useful to re-score CoIN's
- * own outputs, or to check a scorer change against known numbers (DOMAIN.md §1.6, §1.9).
+ * own outputs, or to check a scorer change against known numbers.
  */
-import { type Command, Option } from 'commander'
 import { goldRecords, loadPredictionsFile, loadTestFile } from '../../../rules/datasets/index.ts'
 import {
   formatResultText,
   getScorer,
   type ScoreResult,
   scoreWith,
-  VARIANTS,
   type Variant,
 } from '../../../rules/scoring/index.ts'
-import { action } from '../errors.ts'
 
 export interface ScoreCommandOptions {
   task: string
@@ -61,35 +58,10 @@ export function formatWarnings(result: ScoreResult): string {
   return result.warnings.map((w) => `warning: ${w}\n`).join('')
 }
 
-export function register(program: Command): void {
-  program
-    .command('score')
-    .description("score a prediction file with a CoIN task's rule (DOMAIN.md §1.6)")
-    .requiredOption('--task <task>', 'scienceqa, textvqa, imagenet, gqa, vizwiz, grounding, vqav2 or ocrvqa')
-    .option('--test <file>', 'test records: CoIN test.json / val.json (a JSON array)')
-    .option(
-      '--annotations <path>',
-      "the gold CoIN's scorer reads: TextVQA_0.5.1_val.json (textvqa), or the folder of problems.json + pid_splits.json (scienceqa)",
-    )
-    .requiredOption('--pred <file>', 'predictions: JSONL, one {"question_id", "text"} per line (merge.jsonl)')
-    .addOption(
-      new Option(
-        '--variant <variant>',
-        "'coin' reproduces CoIN's numbers, quirks included; 'strict' fixes them",
-      )
-        .choices(VARIANTS)
-        .default('coin'),
-    )
-    .option('--json', 'print the result as one JSON object')
-    .action(
-      action(async (opts: ScoreCommandOptions & { json?: boolean }) => {
-        const result = await runScore(opts)
-        process.stderr.write(formatWarnings(result))
-        const task = getScorer(opts.task).task
-        process.stdout.write(
-          formatScoreReport(result, { task, variant: opts.variant ?? 'coin', json: opts.json }),
-        )
-        return 0
-      }),
-    )
+export async function run(opts: ScoreCommandOptions & { json?: boolean }) {
+  const result = await runScore(opts)
+  process.stderr.write(formatWarnings(result))
+  const task = getScorer(opts.task).task
+  process.stdout.write(formatScoreReport(result, { task, variant: opts.variant ?? 'coin', json: opts.json }))
+  return 0
 }

@@ -16,8 +16,7 @@ import {
   type JsonValue,
   loadRunTable,
 } from '../../results/index.ts'
-import { action } from '../errors.ts'
-import { collect } from '../options.ts'
+import { globalOptions } from '../options.ts'
 
 export interface ShowOptions {
   db: string
@@ -32,43 +31,27 @@ export interface ShowOptions {
   width?: number
 }
 
-export function register(program: Command): void {
-  program
-    .command('show')
-    .description('compare runs: one row per (run, experiment), the params that differ, and the metrics')
-    .option('--db <path>', 'results database (default: results/coin.duckdb next to the Coinfile)')
-    .option(
-      '--where <filter>',
-      "keep rows where FIELD OP VALUE, e.g. 'method = lora', 'acc > 50' (repeatable)",
-      collect,
-      [],
-    )
-    .option('--sort <field>', "sort by a field (a metric, a param, run, experiment); '-acc' sorts descending")
-    .option('--last <n>', 'only the last N runs')
-    .option('--all-params', 'show every param, not only those that differ between the rows')
-    .option('--json', 'one JSON object per row')
-    .option('--csv', 'CSV with a header line')
-    .action(
-      action(async (opts, cmd: Command) => {
-        const file = (cmd.optsWithGlobals() as { file?: string }).file ?? 'Coinfile.ts'
-        const db = opts.db ?? join(dirname(resolve(file)), 'results', 'coin.duckdb')
-        const last = opts.last === undefined ? undefined : Number(opts.last)
-        if (last !== undefined && !(Number.isInteger(last) && last > 0))
-          throw new UserError({
-            message: `--last must be a positive integer, not '${opts.last}'`,
-            key: '--last',
-          })
-        process.stdout.write(
-          await showCommand({
-            ...opts,
-            db,
-            last,
-            width: process.stdout.isTTY ? process.stdout.columns : undefined,
-          }),
-        )
-        return 0
-      }),
-    )
+export async function run(
+  opts: Omit<ShowOptions, 'db' | 'last' | 'width'> & { db?: string; last?: string },
+  cmd: Command,
+) {
+  const file = globalOptions(cmd).file
+  const db = opts.db ?? join(dirname(resolve(file)), 'results', 'coin.duckdb')
+  const last = opts.last === undefined ? undefined : Number(opts.last)
+  if (last !== undefined && !(Number.isInteger(last) && last > 0))
+    throw new UserError({
+      message: `--last must be a positive integer, not '${opts.last}'`,
+      key: '--last',
+    })
+  process.stdout.write(
+    await showCommand({
+      ...opts,
+      db,
+      last,
+      width: process.stdout.isTTY ? process.stdout.columns : undefined,
+    }),
+  )
+  return 0
 }
 
 /** What `coin show` prints (tests call this directly). */

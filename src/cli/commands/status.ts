@@ -5,8 +5,7 @@ import { formatSite } from '../../config/site.ts'
 import type { PlanEvent, PlannedOutcome } from '../../events.ts'
 import type { Decision } from '../../plan/planner.ts'
 import type { Project } from '../../project.ts'
-import { action } from '../errors.ts'
-import { openSelection, withSet } from '../options.ts'
+import { openSelection } from '../options.ts'
 
 const label: Record<PlannedOutcome, string> = {
   fresh: 'fresh',
@@ -59,18 +58,7 @@ export async function printPlan(
   return 0
 }
 
-export function register(program: Command): void {
-  withSet(
-    program
-      .command('status')
-      .description('show which targets are fresh, restorable from the cache, or must run')
-      .argument('[targets...]', 'target ids or globs (default: all)'),
-  )
-    .option('--json', 'one JSON object per target')
-    .action(
-      action(async (targets: string[], opts, cmd: Command) => {
-        const { project, closure } = await openSelection(cmd, targets, opts.set)
-        return printPlan(project, closure, { json: !!opts.json, verb: 'is' })
-      }),
-    )
+export async function run(targets: string[], opts: { set: string[]; json?: boolean }, cmd: Command) {
+  const { project, closure } = await openSelection(cmd, targets, opts.set)
+  return printPlan(project, closure, { json: !!opts.json, verb: 'is' })
 }

@@ -16,9 +16,9 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { readJson, writeJsonAtomic } from '../../cache/atomic.ts'
 import type { Diagnostic } from '../../errors.ts'
+import { packageRoot } from '../../package-root.ts'
 import type { Action, ActionHooks, ActionResult } from '../action.ts'
 import type { Executor, JobHandle } from '../executor.ts'
 import { eventsPathOf, readEventsSince } from '../worker-events.ts'
@@ -32,7 +32,7 @@ const CANCEL_WAIT_MS = 20_000
 /** Batch files younger than this are never swept (a concurrent coin may be submitting them). */
 const SWEEP_AGE_MS = 60_000
 
-const COIN_BIN = fileURLToPath(new URL('../../../bin/coin.js', import.meta.url))
+const COIN_BIN = join(packageRoot, 'bin', 'coin.js')
 
 export interface SlurmOptions {
   cacheRoot: string

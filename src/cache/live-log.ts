@@ -1,0 +1,69 @@
+/**
+ * A target's last-attempt log (`cache/logs/<id>.log`), written line by line while the target runs,
+ * so `coin log T --attempt last` shows what it has printed so far and `coin log -f T` follows it.
+ * `<log>.running` holds the writer's PID while the attempt runs. The file is opened on the first
+ * line: a silent target costs one unlink (the previous attempt's log), nothing more.
+ */
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
+import { dirname } from 'node:path'
+import { isDiskFull } from '../errors.ts'
+
+export const runningMarker = (logPath: string) => `${logPath}.running`
+
+export class LiveLog {
+  #fd: number | undefined
+  #failed = false
+  readonly path: string
+
+  constructor(path: string) {
+    this.path = path
+    rmSync(path, { force: true })
+  }
+
+  write(line: string): void {
+    if (this.#failed) return
+    try {
+      if (this.#fd === undefined) {
+        mkdirSync(dirname(this.path), { recursive: true })
+        this.#fd = openSync(this.path, 'w')
+        writeFileSync(runningMarker(this.path), `${process.pid}\n`)
+      }
+      writeSync(this.#fd, `${line}\n`)
+    } catch (err) {
+      // A convenience copy (the record keeps the log): on a full disk, drop it and carry on.
+      if (!isDiskFull(err)) throw err
+      this.#failed = true
+      this.close()
+      rmSync(this.path, { force: true })
+    }
+  }
+
+  close(): void {
+    if (this.#fd === undefined) return
+    closeSync(this.#fd)
+    this.#fd = undefined
+    rmSync(runningMarker(this.path), { force: true })
+  }
+}
+
+/** Whether an attempt is writing `logPath` now (its marker names a live process). */
+export function isLogLive(logPath: string): boolean {
+  const marker = runningMarker(logPath)
+  if (!existsSync(marker)) return false
+  const pid = Number(readFileSync(marker, 'utf8').trim())
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -1,0 +1,112 @@
+/** The terminal reporter: the live block on a TTY and the compact plain form, from an event script. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { createReporter } from '../../src/cli/reporter.ts'
+import type { BuildEvent } from '../../src/events.ts'
+
+const plainText = (s: string) => s.replace(/\x1b\[[0-9;]*[mFJ]/g, '')
+
+function rig(kind: 'tty' | 'plain') {
+  let t = 1_000_000
+  const chunks: string[] = []
+  const out = { columns: 120, write: (s: string) => chunks.push(s) > 0 }
+  const r = createReporter(kind, 'results/forgetting', out, { now: () => t, refreshMs: 0 })
+  return {
+    emit: (e: BuildEvent) => r(e),
+    advance: (ms: number) => {
+      t += ms
+    },
+    /** What the screen shows after the last redraw: the last live block. */
+    lastBlock: () => plainText(chunks.filter((c) => c.includes('done')).at(-1) ?? ''),
+    all: () => plainText(chunks.join('')),
+    close: () => r.close(),
+  }
+}
+
+const start = (id: string): BuildEvent => ({
+  event: 'start',
+  id,
+  key: 'k',
+  reason: 'never built',
+  resources: { cpu: 1, gpus: [] },
+})
+const target = (id: string, outcome: 'ran' | 'failed' | 'fresh', reason?: string): BuildEvent => ({
+  event: 'target',
+  id,
+  outcome,
+  durationMs: 1200,
+  ...(reason ? { reason } : {}),
+})
+
+test('TTY: overall line with done/total, running and ETA; a bar with step/total, rate and ETA', () => {
+  const r = rig('tty')
+  r.emit({ event: 'plan', targets: 4, selected: [] })
+  r.emit(target('datasets/a', 'fresh'))
+  r.emit(start('prep/a'))
+  r.advance(2000)
+  r.emit(target('prep/a', 'ran'))
+  r.emit(start('train/lora/1-a'))
+  r.emit({ event: 'progress', id: 'train/lora/1-a', step: 100, total: 300, loss: 0.0123456 })
+  r.advance(2000)
+  r.emit({ event: 'progress', id: 'train/lora/1-a', step: 200, total: 300, loss: 0.00248 })
+  r.emit(start('train/gpu'))
+  r.emit({ event: 'log', id: 'train/gpu', line: 'epoch 1  10%\r epoch 1  40%\r' })
+  const block = r.lastBlock()
+  assert.match(block, 'coin results/forgetting  2/4 done  2 running')
+  assert.match(block, /ETA ~\d+s/)
+  assert.match(block, /train\/lora\/1-a .*200\/300 {2}50 step\/s {2}ETA 2s {2}loss 0\.00248/)
+  assert.match(block, /train\/gpu .*epoch 1 {2}40%/)
+  r.close()
+})
+
+test('TTY: a failure points to coin log; an interrupted target reads "interrupted", not failed', () => {
+  const r = rig('tty')
+  r.emit({ event: 'plan', targets: 2, selected: [] })
+  r.emit(start('a'))
+  r.emit(target('a', 'failed', 'command exited with code 1'))
+  r.emit(start('b'))
+  r.emit(target('b', 'failed', 'interrupted'))
+  r.emit({
+    event: 'done',
+    ok: false,
+    counts: { fresh: 0, restored: 0, ran: 0, failed: 2, skipped: 0 },
+    durationMs: 5,
+    interrupted: true,
+  })
+  const text = r.all()
+  assert.match(text, /a {2,}failed .*command exited with code 1 {2}\(log: coin log a\)/)
+  assert.match(text, /b {2,}interrupted /)
+  assert.not.match(text, 'coin log b')
+  assert.match(text, '✗ results/forgetting: interrupted')
+})
+
+test('plain: one line per finished target that did something, nothing for starts or fresh ones', () => {
+  const r = rig('plain')
+  r.emit({ event: 'plan', targets: 3, selected: [] })
+  r.emit(target('x', 'fresh'))
+  r.emit(start('y'))
+  r.emit({ event: 'progress', id: 'y', step: 1, total: 2 })
+  r.emit(target('y', 'ran'))
+  r.emit(start('z'))
+  r.emit(target('z', 'ran'))
+  r.emit({
+    event: 'done',
+    ok: true,
+    counts: { fresh: 1, restored: 0, ran: 2, failed: 0, skipped: 0 },
+    durationMs: 5,
+    interrupted: false,
+  })
+  const lines = r.all().trimEnd().split('\n')
+  assert.equal(lines.length, 3, lines.join('\n'))
+  assert.match(lines[0]!, /^ {2}y {2,}ran/)
+  assert.match(lines[2]!, '✓ results/forgetting  (3 targets: 1 fresh, 2 ran)')
+})
+
+test('--json: log lines lose the carriage returns of progress bars', () => {
+  const chunks: string[] = []
+  const r = createReporter('json', 'all', { write: (s: string) => chunks.push(s) > 0 })
+  r({ event: 'log', id: 'a', line: '10%\r40%' })
+  assert.equal(JSON.parse(chunks[0]!), { event: 'log', id: 'a', line: '10%40%' })
+})
+
+test.run()
