@@ -1,7 +1,9 @@
 /** `coin unpin T...`: undo `coin pin` for every matching pinned target. */
 import { existsSync, rmSync } from 'node:fs'
 import type { Command } from 'commander'
+import { validateId } from '../../config/analyze.ts'
 import { UserError } from '../../errors.ts'
+import { isPattern } from '../../graph/graph.ts'
 import { selectTargets } from '../../project.ts'
 import { open } from '../options.ts'
 
@@ -9,8 +11,10 @@ export async function run(targets: string[], _opts: unknown, cmd: Command) {
   const p = await open(cmd)
   const ids: string[] = []
   for (const t of targets) {
-    // A pinned target the Coinfile no longer declares can still be unpinned by its exact id.
-    if (!p.graph.nodes.has(t) && existsSync(p.layout.pin(t))) ids.push(t)
+    // A pinned target the Coinfile no longer declares can still be unpinned by its exact id (a
+    // well-formed one: the id names a file under pins/, so '../../x' must not reach rmSync).
+    if (!p.graph.nodes.has(t) && !isPattern(t) && existsSync(p.layout.pin(validateId(t, () => undefined))))
+      ids.push(t)
     else ids.push(...selectTargets(p.graph, [t], p.loaded.path))
   }
   const pinned = ids.filter((id) => existsSync(p.layout.pin(id)))
