@@ -68,11 +68,12 @@ export function createProgram(): Command {
       .description('build targets (ids, globs such as eval/lora/**, or prefixes); default: every target')
       .argument('[targets...]', 'target ids, globs or prefixes'),
   )
-    .option('-j, --jobs <n>', 'CPU slots to run jobs in', String(Math.max(1, cpus().length)))
-    .option('--gpus <ids>', 'GPU ids to hand out (default: CUDA_VISIBLE_DEVICES or nvidia-smi)')
+    .option('-j, --jobs <n>', 'CPU slots to run jobs in', parseJobs, String(Math.max(1, cpus().length)))
+    .option('--gpus <ids>', 'GPU ids to hand out (default: CUDA_VISIBLE_DEVICES or nvidia-smi)', parseGpus)
     .option(
       '--mem <GB>',
       'memory pool in GB for targets that declare memGB',
+      parseMem,
       String(Math.floor(totalmem() / 2 ** 30)),
     )
     .option(
