@@ -2,16 +2,34 @@
  * results/forgetting from fixture predictions (no learner): CoIN-format test files and merge.jsonl
  * predictions → score targets → the report target → DuckDB rows and rendered files.
  */
+
+import { readFileSync } from 'node:fs'
+import AjvModule from 'ajv'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { queryResults } from '../../src/results/index.ts'
-import { TempProject } from '../helpers/project.ts'
+import { repoRoot, TempProject } from '../helpers/project.ts'
 import { COINFILE, files } from './predictions-fixture.ts'
+
+const Ajv = AjvModule.default ?? AjvModule
+const validateEvent = new Ajv({ allErrors: true }).compile(
+  JSON.parse(readFileSync(`${repoRoot}/schema/events.schema.json`, 'utf8')),
+)
+const RUN_REPORTS = ['md', 'csv', 'tex', 'svg', 'html'].map((f) => `results/forgetting.${f}`)
 
 test('fixture predictions → scores → DuckDB → md/csv/tex/svg', async () => {
   const p = new TempProject({ 'Coinfile.ts': COINFILE, ...files })
   const r = p.build('results/forgetting')
   assert.is(r.code, 0, r.stderr)
+  // The recorded run is announced as a documented --json event.
+  const run = (r.events as unknown as { event: string }[]).find((e) => e.event === 'run')
+  assert.equal(run, {
+    event: 'run',
+    run_id: 'r1',
+    database: p.path('results/coin.duckdb'),
+    reports: RUN_REPORTS,
+  })
+  assert.ok(validateEvent(run), JSON.stringify(validateEvent.errors))
   const db = p.path('results/coin.duckdb')
   const rows = await queryResults(
     db,
