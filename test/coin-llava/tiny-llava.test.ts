@@ -1,0 +1,118 @@
+/**
+ * examples/coin-llava with `--set model=tiny`, end to end on CPU with the real Python trainers
+ * (torch, transformers, peft): a 3-task LoRA and a 3-task MoELoRA sequence, predictions, CoIN
+ * scoring and the report; a second build runs nothing; editing scripts/train.py makes exactly the
+ * train targets stale; changing stage 3's lr reruns stage 3 and what follows only.
+ * Needs `pip install -r scripts/requirements.txt` (CI does it).
+ */
+import { spawnSync } from 'node:child_process'
+import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { BuildEvent } from '../../src/events.ts'
+import { repoRoot, TempProject } from '../helpers/project.ts'
+
+const COINFILE = 'examples/coin-llava/Coinfile.ts'
+const project = new TempProject()
+cpSync(join(repoRoot, 'examples/coin-llava/Coinfile.ts'), project.path(COINFILE))
+cpSync(join(repoRoot, 'datasets/templates'), project.path('datasets/templates'), { recursive: true })
+cpSync(join(repoRoot, 'scripts'), project.path('scripts'), {
+  recursive: true,
+  filter: (src) => !src.includes('__pycache__') && !src.includes('/tests'),
+})
+
+function coin(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin/coin.js'), '-f', COINFILE, ...args], {
+    cwd: project.dir,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', PYTHONDONTWRITEBYTECODE: '1' },
+    timeout: 600_000,
+  })
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
+}
+
+function build(...args: string[]) {
+  const r = coin('build', '--json', '-j', '2', 'results/forgetting', '--set', 'model=tiny', ...args)
+  const events = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as BuildEvent)
+  const outcomes: Record<string, string> = {}
+  for (const e of events) if (e.event === 'target') outcomes[e.id] = e.outcome
+  const ran = Object.keys(outcomes)
+    .filter((id) => outcomes[id] === 'ran')
+    .sort()
+  return { ...r, events, outcomes, ran }
+}
+
+test('tiny LLaVA: LoRA and MoELoRA sequences, predictions, scores and the report', () => {
+  const r = build()
+  assert.is(r.code, 0, r.stderr + r.stdout.slice(-2000))
+  for (const m of ['lora', 'moelora'])
+    for (const s of ['1-scienceqa', '2-textvqa', '3-imagenet'])
+      assert.is(r.outcomes[`train/${m}/${s}`], 'ran')
+  assert.is(r.outcomes['results/forgetting'], 'ran')
+  const report = readFileSync(project.path('examples/coin-llava/results/forgetting.md'), 'utf8')
+  assert.match(report, /moelora/)
+  assert.ok(existsSync(project.path('examples/coin-llava/results/coin.duckdb')))
+  // The trainers' progress lines arrived as progress events with step/total and the loss.
+  const progress = r.events.filter(
+    (e) => e.event === 'progress' && e.id === 'train/moelora/2-textvqa' && 'loss' in e,
+  ) as Array<BuildEvent & { step?: number; total?: number }>
+  assert.ok(progress.length >= 1, 'no progress events from train/moelora/2-textvqa')
+  assert.is(progress.at(-1)?.step, progress.at(-1)?.total)
+  // Stage 3's checkpoint carries the adapter, the projector and the step log.
+  const stage = coin('path', 'train/lora/3-imagenet').stdout.trim()
+  for (const f of ['adapter_model.safetensors', 'non_lora_trainables.safetensors', 'trainer_state.json'])
+    assert.ok(existsSync(join(stage, f)), f)
+})
+
+test('a second build runs nothing', () => {
+  const r = build()
+  assert.is(r.code, 0, r.stderr)
+  assert.equal(r.ran, [])
+})
+
+test('editing scripts/train.py makes exactly the train targets stale', () => {
+  const trainPy = project.path('scripts/train.py')
+  const original = readFileSync(trainPy, 'utf8')
+  appendFileSync(trainPy, '\n# an edit\n')
+  try {
+    const r = coin('status', '--json', 'results/forgetting', '--set', 'model=tiny')
+    const status = Object.fromEntries(
+      r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { id?: string; outcome?: string })
+        .filter((s) => s.id)
+        .map((s) => [s.id, s.outcome]),
+    )
+    const mustRun = Object.keys(status).filter((id) => status[id] === 'run')
+    assert.ok(mustRun.length > 0)
+    assert.ok(
+      mustRun.every((id) => id.startsWith('train/')),
+      mustRun.join(' '),
+    )
+    for (const id of ['train/lora/1-scienceqa', 'train/moelora/1-scienceqa', 'train/multitask'])
+      assert.is(status[id], 'run', id)
+    for (const id of ['models/tiny', 'datasets/coin-mini-png', 'predict/zeroshot', 'prompts/imagenet'])
+      assert.is(status[id], 'fresh', id)
+  } finally {
+    writeFileSync(trainPy, original)
+  }
+})
+
+test("changing stage 3's lr reruns stage 3 and what follows only", () => {
+  const r = build('--set', 'stages.imagenet.lr=0.001')
+  assert.is(r.code, 0, r.stderr)
+  const expected = ['lora', 'moelora'].flatMap((m) => [
+    ...['scienceqa', 'textvqa', 'imagenet'].map((t) => `eval/${m}/3-imagenet/${t}`),
+    `predict/${m}/3-imagenet`,
+    `train/${m}/3-imagenet`,
+  ])
+  assert.equal(r.ran, [...expected, 'results/forgetting'].sort())
+})
+
+test.after(() => project.remove())
+test.run()
