@@ -27,7 +27,8 @@ const strict = rule({
     throw new UserError({ message: 'record 3 has no answer', file: 'data/train.json', key: 'records[3].answer', fix: 'add the answer' })
   },
 })
-// Sleeps until the test creates <root>/release (or for params.seconds), logging as it starts.
+// Sleeps until the test creates <root>/release (or for params.seconds, so a test that dies
+// cannot hold the node for long), logging as it starts.
 const sleepy = rule<{ n: number; seconds: number }>({
   name: 'sleepy',
   async run({ params, root, out, log, signal }) {
@@ -51,7 +52,7 @@ export default defineCoinfile({
     where('where/local', { params: { i: 2 }, executor: 'local' }),
     fail('bad/exit'),
     strict('bad/user'),
-    ...[1, 2, 3].map((n) => sleepy('sleep/' + n, { params: { n, seconds: 600 } })),
+    ...[1, 2, 3].map((n) => sleepy('sleep/' + n, { params: { n, seconds: 240 } })),
   ],
 })
 `

@@ -14,7 +14,8 @@ import { parseEvents, TempProject } from '../helpers/project.ts'
 import { active, build, jobsOf, slurmAvailable, until } from './cluster.ts'
 import { SLURM_COINFILE } from './fixture.ts'
 
-const SLURM = ['--executor', 'slurm', '--slurm-poll', '250']
+// A time limit, so jobs of a test that dies are ended by Slurm (other runs share the node).
+const SLURM = ['--executor', 'slurm', '--slurm-poll', '250', '--slurm-time', '5']
 type TargetEvent = Extract<BuildEvent, { event: 'target' }>
 
 const project = () => new TempProject({ 'Coinfile.ts': SLURM_COINFILE, 'a.txt': 'hello slurm\n' })
@@ -34,6 +35,21 @@ function assertNothingLeft(p: TempProject, key: string | undefined) {
     [],
   )
 }
+
+/** Spawns `coin build --json ...`; `cleanup` kills it and cancels its cache's jobs (for failed tests). */
+function spawnBuild(p: TempProject, ...args: string[]) {
+  const child = p.spawn('build', '--json', ...args)
+  spawned.push({ child, p })
+  return child
+}
+const spawned: { child: ReturnType<TempProject['spawn']>; p: TempProject }[] = []
+test.after.each(() => {
+  for (const { child, p } of spawned.splice(0)) {
+    if (child.exitCode === null) child.kill('SIGKILL')
+    const left = active(jobsOf(p.path('cache'))).map(([id]) => id)
+    if (left.length) execFileSync('scancel', left)
+  }
+})
 
 async function finished(
   child: ReturnType<TempProject['spawn']>,
@@ -114,7 +130,7 @@ if (slurmAvailable()) {
       const [id] = active(jobsOf(p.path('cache')))[0]!
       execFileSync('scancel', [id])
     }
-    const first = p.spawn('build', '--json', 'sleep/1', ...SLURM)
+    const first = spawnBuild(p, 'sleep/1', ...SLURM)
     await cancelRunning()
     const r1 = await finished(first)
     assert.is(r1.code, 1)
@@ -127,7 +143,7 @@ if (slurmAvailable()) {
     )
     assertNothingLeft(p, t.key)
 
-    const second = p.spawn('build', '--json', 'sleep/1', ...SLURM, '--slurm-retries', '1')
+    const second = spawnBuild(p, 'sleep/1', ...SLURM, '--slurm-retries', '1')
     await until('the second attempt', () => p.read('started.1') === 'x\nx\n')
     await cancelRunning()
     // Released only once the resubmitted job runs, so the cancelled one cannot finish first.
@@ -143,7 +159,7 @@ if (slurmAvailable()) {
 
   test('SIGINT cancels every submitted job (squeue is empty) and records nothing', async () => {
     const p = project()
-    const child = p.spawn('build', '--json', 'sleep/**', ...SLURM)
+    const child = spawnBuild(p, 'sleep/**', ...SLURM)
     await until('three submitted jobs', () => jobsOf(p.path('cache')).size === 3)
     await until('a running rule', () => existsSync(p.path('started.1')) || existsSync(p.path('started.2')))
     child.kill('SIGINT')
@@ -161,7 +177,7 @@ if (slurmAvailable()) {
 
   test('kill -9 of the submitting coin: the restarted coin adopts its jobs and submits nothing twice', async () => {
     const p = project()
-    const child = p.spawn('build', '--json', 'sleep/1', 'sleep/2', ...SLURM)
+    const child = spawnBuild(p, 'sleep/1', 'sleep/2', ...SLURM)
     await until(
       'both rules to start',
       () => existsSync(p.path('started.1')) && existsSync(p.path('started.2')),
@@ -170,7 +186,7 @@ if (slurmAvailable()) {
     await new Promise((r) => child.on('close', r))
     const submitted = [...jobsOf(p.path('cache')).keys()].sort()
     assert.is(submitted.length, 2)
-    const restarted = p.spawn('build', '--json', 'sleep/1', 'sleep/2', ...SLURM)
+    const restarted = spawnBuild(p, 'sleep/1', 'sleep/2', ...SLURM)
     let out = ''
     restarted.stdout.on('data', (c) => {
       out += c
