@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { UserError } from '../../src/errors.ts'
 import type { ExperimentKind, JsonValue, MetricRow, ResultRow, TaskDropRow } from '../../src/results/index.ts'
-import { flattenParams, readRows, requireSchema, withDatabase } from '../../src/results/index.ts'
+import { readRows, requireSchema, toRunSummary, withDatabase } from '../../src/results/index.ts'
 import { sqlString } from '../../src/results/record.ts'
 
 /**
@@ -158,20 +158,8 @@ async function readRunData(con: DuckDBConnection, dbPath: string, runId: string)
 }
 
 function toReportRun(row: ResultRow): ReportRun {
-  const text = (value: JsonValue | undefined) => (typeof value === 'string' ? value : null)
-  let params: unknown = row.params
-  if (typeof params === 'string') params = JSON.parse(params)
-  return {
-    run_id: String(row.run_id),
-    started_at: text(row.started_at),
-    git_rev: text(row.git_rev),
-    git_dirty: typeof row.git_dirty === 'boolean' ? row.git_dirty : null,
-    coinfile: text(row.coinfile),
-    coinfile_digest: text(row.coinfile_digest),
-    host: text(row.host),
-    overrides: Array.isArray(row.overrides) ? row.overrides.map(String) : [],
-    params: flattenParams(params ?? {}),
-  }
+  const { seq: _seq, ...run } = toRunSummary(row)
+  return run
 }
 
 /**

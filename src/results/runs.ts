@@ -76,7 +76,8 @@ export async function loadRunTable(dbPath: string): Promise<RunTable> {
   })
 }
 
-function toRunSummary(row: ResultRow): RunSummary {
+/** A `runs` row as the summary `coin show`, `coin diff` and the reports name a run by. */
+export function toRunSummary(row: ResultRow): RunSummary {
   const text = (value: JsonValue | undefined) => (typeof value === 'string' ? value : null)
   let params: unknown = row.params
   if (typeof params === 'string') params = JSON.parse(params)
