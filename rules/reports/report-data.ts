@@ -1,6 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { UserError } from '../../src/errors.ts'
-import type { ExperimentKind, JsonValue, MetricRow, ResultRow, TaskDropRow } from '../../src/results/index.ts'
+import type {
+  ExperimentKind,
+  JsonValue,
+  MetricRow,
+  ResultRow,
+  RunSummary,
+  TaskDropRow,
+} from '../../src/results/index.ts'
 import { readRows, requireSchema, toRunSummary, withDatabase } from '../../src/results/index.ts'
 import { sqlString } from '../../src/results/record.ts'
 
@@ -25,19 +32,7 @@ export interface TrainingPoint {
 }
 
 /** The run a report shows: enough to say which build, from what, with which params. */
-export interface ReportRun {
-  run_id: string
-  started_at: string | null
-  git_rev: string | null
-  git_dirty: boolean | null
-  coinfile: string | null
-  coinfile_digest: string | null
-  host: string | null
-  /** The --set arguments of that build. */
-  overrides: string[]
-  /** Every param, flattened (`stages.vqav2.lr`). */
-  params: Record<string, JsonValue>
-}
+export type ReportRun = Omit<RunSummary, 'seq'>
 
 export interface ReportExperiment {
   experiment: string

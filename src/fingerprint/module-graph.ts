@@ -33,7 +33,7 @@ export interface ModuleGraph {
   entry: string
   root: string
   modules: Record<string, ModuleInfo>
-  /** Tree-shaken closures of exported bindings, `file#name` → closure (filled on demand). */
+  /** Tree-shaken closures of rules exported where they are declared, `file:line` → closure (filled on demand). */
   exports: Record<string, Closure>
 }
 
@@ -50,7 +50,7 @@ export interface Closure {
   packages: string[]
 }
 
-const FORMAT = 1
+const FORMAT = 2
 
 interface CacheFile {
   v: number
@@ -268,10 +268,14 @@ const LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx'> = {
  * modules a tree-shaken bundle of just that binding keeps, so the other rules of the module and
  * the unused parts of barrel files do not count. Cached in the graph.
  */
-export async function exportClosure(graph: ModuleGraph, file: string, name: string): Promise<Closure> {
-  const id = `${file}#${name}`
+export async function declarationClosure(graph: ModuleGraph, file: string, line: number): Promise<Closure> {
+  // Keyed by the declaring line, so a cached graph answers without reading the module again
+  // (this runs for every rule on every no-op).
+  const id = `${file}:${line}`
   const hit = graph.exports[id]
   if (hit) return hit
+  const name = exportedName(file, line)
+  if (!name) return closureOf(graph, [file]) // not exported under a name: the whole module counts
   const esbuild = await import('esbuild')
   const packagesOf = new Map<string, Set<string>>()
   const bySpecifier = new Map<string, string>()
@@ -315,6 +319,16 @@ export async function exportClosure(graph: ModuleGraph, file: string, name: stri
   const closure = { files: files.sort(), packages: [...packages].sort(), code }
   graph.exports[id] = closure
   return closure
+}
+
+/** `export const NAME = rule(` on the line of the rule() call (or the line before it). */
+function exportedName(file: string, line: number): string | undefined {
+  const lines = readFileSync(file, 'utf8').split('\n')
+  for (const text of [lines[line - 1], lines[line - 2]]) {
+    const m = /^\s*export\s+const\s+([A-Za-z_$][\w$]*)\s*(?::[^=]*)?=/.exec(text ?? '')
+    if (m) return m[1]
+  }
+  return undefined
 }
 
 function labelOf(abs: string, root: string): string {

@@ -15,20 +15,17 @@
  *
  * A comment-only edit of a module in the closure counts as a change, as in Bazel and DVC.
  */
-import { readFileSync } from 'node:fs'
 import type { AnyRule } from '../config/define.ts'
 import type { StatCache } from '../hash/stat-cache.ts'
 import { hashBytes } from '../hash/xxh.ts'
-import { type Closure, closureOf, exportClosure, type ModuleGraph } from './module-graph.ts'
+import { type Closure, closureOf, declarationClosure, type ModuleGraph } from './module-graph.ts'
 
 export async function ruleIdentity(rule: AnyRule, graph: ModuleGraph, stat: StatCache): Promise<string> {
   const site = rule.site
   const inModule = site !== undefined && site.file !== graph.entry && graph.modules[site.file] !== undefined
   let closure: Closure
-  if (inModule) {
-    const name = exportedName(site.file, site.line)
-    closure = name ? await exportClosure(graph, site.file, name) : closureOf(graph, [site.file])
-  } else closure = closureOf(graph, graph.modules[graph.entry]?.imports ?? [])
+  if (inModule) closure = await declarationClosure(graph, site.file, site.line)
+  else closure = closureOf(graph, graph.modules[graph.entry]?.imports ?? [])
   const files = closure.code !== undefined ? [] : closure.files.filter((f) => f !== graph.entry)
   const digests = await Promise.all(files.map(async (f) => [graph.modules[f]!.label, await stat.digest(f)]))
   digests.sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0))
@@ -41,14 +38,4 @@ export async function ruleIdentity(rule: AnyRule, graph: ModuleGraph, stat: Stat
       packages: closure.packages,
     }),
   )
-}
-
-/** `export const NAME = rule(` on the line of the rule() call (or the line before it). */
-function exportedName(file: string, line: number): string | undefined {
-  const lines = readFileSync(file, 'utf8').split('\n')
-  for (const text of [lines[line - 1], lines[line - 2]]) {
-    const m = /^\s*export\s+const\s+([A-Za-z_$][\w$]*)\s*(?::[^=]*)?=/.exec(text ?? '')
-    if (m) return m[1]
-  }
-  return undefined
 }
