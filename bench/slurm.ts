@@ -73,6 +73,7 @@ function action(ex: SlurmExecutor, i: number): Action {
     params: { i },
     inputs: {},
     staging: ex.newStaging(key),
+    scratch: join(cache, 'scratch', key),
     root: dir,
     cache,
     grant: { cpu: 1, gpus: [], memGB: 0 },

@@ -15,6 +15,7 @@ import { tmpName } from './cache/atomic.ts'
 import type { CacheLayout } from './cache/layout.ts'
 import { LiveLog } from './cache/live-log.ts'
 import { type HeldLock, lock } from './cache/lock.ts'
+import { prepareScratch } from './cache/scratch.ts'
 import { type ActionRecord, OutputRejected, type OutState, type Store } from './cache/store.ts'
 import { type Diagnostic, isDiskFull, UserError } from './errors.ts'
 import type { BuildEvent, Emit, Outcome } from './events.ts'
@@ -277,6 +278,7 @@ export class Builder {
       params: decl.params,
       inputs: fp.inputs,
       staging: executor.newStaging(fp.key),
+      scratch: prepareScratch(o.layout, id, fp.key),
       root: o.root,
       cache: o.layout.root,
       grant,

@@ -5,13 +5,14 @@
  * and `train/multitask` (joint training on every task: the upper bound).
  */
 import { join } from 'node:path'
-import { rule } from '../../src/config/define.ts'
+import { type RunContext, rule } from '../../src/config/define.ts'
 import { TRAINER_STATE_FILE, type TrainerState, type TrainerStep } from '../../src/results/train-log.ts'
 import type { TrainRecord } from '../datasets/index.ts'
 import {
   type Example,
   initModel,
   type MethodConfig,
+  PROGRESS_EVERY,
   readCheckpoint,
   type Schedule,
   train,
@@ -54,16 +55,38 @@ async function examplesFrom(dirs: string[], fraction = 1): Promise<Example[]> {
 }
 
 /**
+ * How often a training target saves its resumable state: about every tenth of the run, on a
+ * progress boundary, at most every 1000 steps (a save writes the weights and Adam moments; at
+ * ~100 steps/s that is about one save per 10 s of a long run).
+ */
+export function saveEvery(steps: number): number {
+  const tenth = Math.ceil(steps / 10 / PROGRESS_EVERY) * PROGRESS_EVERY
+  return Math.min(1000, Math.max(PROGRESS_EVERY, tenth))
+}
+
+/**
  * Reports progress and keeps the training curve: the learner reports the mean loss of every
  * window of steps, and each report becomes a `trainer_state.json` entry (Hugging Face Trainer's
  * layout, which scripts/ writes too), so results/coin.duckdb gets a `train_log` for every stage.
  */
-function trainingLog(progress: (p: Record<string, number>) => void, lr: number) {
-  const history: TrainerStep[] = []
+function trainingLog(ctx: RunContext<Optimisation>) {
+  const { progress, log, scratch, params } = ctx
+  const { lr, steps } = params
+  let history: TrainerStep[] = []
   return {
     onProgress: (p: { step: number; total: number; loss: number }) => {
       history.push({ step: p.step, loss: p.loss, lr })
       progress({ step: p.step, total: p.total, loss: p.loss })
+    },
+    /** Resumable: a state in `ctx.scratch` every saveEvery(steps) steps (see learner/resume.ts). */
+    resume: {
+      dir: scratch,
+      every: saveEvery(steps),
+      onResume: (step: number, reports: { step: number; loss: number }[]) => {
+        history = reports.map((r) => ({ step: r.step, loss: r.loss, lr }))
+        log(`resumed at step ${step} of ${steps} (state kept in ${scratch})`)
+        progress({ resumed: step, step, total: steps })
+      },
     },
     write: (out: string) =>
       writeJson(join(out, TRAINER_STATE_FILE), { log_history: history } satisfies TrainerState),
@@ -77,7 +100,8 @@ function trainingLog(progress: (p: Record<string, number>) => void, lr: number) 
  */
 export const pretrain = rule<PretrainParams>({
   name: 'pretrain',
-  async run({ inputs, params, out, progress, signal, log }) {
+  async run(ctx) {
+    const { inputs, params, out, signal, log } = ctx
     const vocab = await readJson<string[]>(join(inputs.vocab as string, 'vocab.json'))
     const dirs = Object.keys(inputs)
       .filter((k) => k.startsWith('mix/'))
@@ -86,11 +110,12 @@ export const pretrain = rule<PretrainParams>({
     const data = await examplesFrom(dirs, params.fraction)
     log(`pre-training on ${data.length} examples from ${dirs.length} tasks, vocabulary ${vocab.length}`)
     const ckpt = initModel({ ...params.model, vocab, seed: params.seed })
-    const curve = trainingLog(progress, params.lr)
+    const curve = trainingLog(ctx)
     const trained = await train(ckpt, { kind: 'full' }, data, {
       ...params,
       signal,
       onProgress: curve.onProgress,
+      resume: curve.resume,
     })
     await writeCheckpoint(out, trained)
     await curve.write(out)
@@ -117,7 +142,8 @@ async function replayExamples(dir: string): Promise<Example[]> {
  */
 export const trainStage = rule<StageParams>({
   name: 'train-stage',
-  async run({ inputs, params, out, progress, signal, log }) {
+  async run(ctx) {
+    const { inputs, params, out, signal, log } = ctx
     const ckpt = await readCheckpoint(inputs.model as string)
     const own = await examplesFrom([inputs.data as string])
     const replay = inputs.replay ? await replayExamples(inputs.replay as string) : []
@@ -125,11 +151,12 @@ export const trainStage = rule<StageParams>({
     log(
       `${params.method.kind} on ${params.task}: ${own.length} examples + ${replay.length} replayed, ${params.steps} steps, lr ${params.lr}`,
     )
-    const curve = trainingLog(progress, params.lr)
+    const curve = trainingLog(ctx)
     const trained = await train(ckpt, params.method, data, {
       ...params,
       signal,
       onProgress: curve.onProgress,
+      resume: curve.resume,
     })
     await writeCheckpoint(out, trained)
     await curve.write(out)
@@ -142,7 +169,8 @@ export interface MultitaskParams extends Optimisation {
 
 export const trainMultitask = rule<MultitaskParams>({
   name: 'train-multitask',
-  async run({ inputs, params, out, progress, signal, log }) {
+  async run(ctx) {
+    const { inputs, params, out, signal, log } = ctx
     const ckpt = await readCheckpoint(inputs.model as string)
     const dirs = Object.keys(inputs)
       .filter((k) => k.startsWith('data/'))
@@ -150,11 +178,12 @@ export const trainMultitask = rule<MultitaskParams>({
       .map((k) => inputs[k] as string)
     const data = await examplesFrom(dirs)
     log(`joint training on ${data.length} examples from ${dirs.length} tasks`)
-    const curve = trainingLog(progress, params.lr)
+    const curve = trainingLog(ctx)
     const trained = await train(ckpt, params.method, data, {
       ...params,
       signal,
       onProgress: curve.onProgress,
+      resume: curve.resume,
     })
     await writeCheckpoint(out, trained)
     await curve.write(out)

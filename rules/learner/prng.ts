@@ -30,6 +30,18 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.u32()
   }
 
+  /** The generator's whole state (four u32 words), to save with a resumable run. */
+  get state(): [number, number, number, number] {
+    return [this.#a >>> 0, this.#b >>> 0, this.#c >>> 0, this.#d >>> 0]
+  }
+
+  /** Continues from a saved `state`: the next draws are those the saved generator would make. */
+  set state(s: readonly number[]) {
+    if (s.length !== 4 || !s.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff))
+      throw new Error(`internal error: not an Rng state: ${JSON.stringify(s)}`)
+    ;[this.#a, this.#b, this.#c, this.#d] = s.map((x) => x | 0) as [number, number, number, number]
+  }
+
   /** sfc32: a uniform 32-bit unsigned integer. */
   u32(): number {
     const t = (((this.#a + this.#b) | 0) + this.#d) | 0

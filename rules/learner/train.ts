@@ -7,6 +7,7 @@
  * the adapter, as CoIN's mm_projector); each stage starts a fresh optimizer (Adam moments at zero,
  * step count at 1) and its own learning-rate schedule, as each CoIN task is a new training run.
  */
+import { createHash } from 'node:crypto'
 import type * as Ort from 'onnxruntime-node'
 import { UserError } from '../../src/errors.ts'
 import { adamScalars } from './adam.ts'
@@ -24,6 +25,7 @@ import {
 } from './params.ts'
 import { labelIndices, type PreparedExample, prepareExample } from './prepare.ts'
 import { Rng } from './prng.ts'
+import { type LoopState, loadState, type Report, runIdentity, saveState } from './resume.ts'
 import { DEFAULT_THREADS, getSession, loadOrt, type OrtModule } from './session.ts'
 import type { Adapter, Checkpoint, Example, MethodConfig, Schedule, Tensor, TrainOptions } from './types.ts'
 
@@ -163,6 +165,38 @@ export function applyStepOutputs(
   }
 }
 
+/** A digest of a checkpoint's tensors and config (part of a resumable run's identity). */
+function checkpointDigest(ckpt: Checkpoint): string {
+  const h = createHash('sha256')
+  h.update(
+    JSON.stringify({ config: ckpt.config, adapter: ckpt.adapter?.method ?? null, history: ckpt.history }),
+  )
+  const tensors = {
+    ...ckpt.base,
+    ...Object.fromEntries(Object.entries(ckpt.adapter?.tensors ?? {}).map(([n, t]) => [`adapter.${n}`, t])),
+  }
+  for (const name of Object.keys(tensors).sort()) {
+    const t = tensors[name]!
+    h.update(`${name}[${t.shape.join(',')}]`)
+    h.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))
+  }
+  return h.digest('hex')
+}
+
+/** A saved state fits this run's graph: the same weight and moment tensors with the same shapes. */
+function sameTensors(a: StepState, b: StepState): boolean {
+  const shapes = (s: StepState) =>
+    JSON.stringify([
+      Object.entries(s.weights)
+        .map(([n, t]) => [n, t.shape, t.data.length])
+        .sort(),
+      Object.entries(s.moments)
+        .map(([n, mv]) => [n, mv.m.length, mv.v.length])
+        .sort(),
+    ])
+  return shapes(a) === shapes(b)
+}
+
 /** The adapter this run trains: the checkpoint's own (continued) or a fresh one. */
 function resolveAdapter(ckpt: Checkpoint, method: MethodConfig, seed: number): Adapter | null {
   if (method.kind === 'full') {
@@ -201,6 +235,8 @@ function validateOptions(opts: TrainOptions): void {
   if (s && s.kind !== 'constant' && s.kind !== 'cosine') bad('schedule', "use 'constant' or 'cosine'")
   if (s?.kind === 'cosine' && !(s.warmupRatio >= 0 && s.warmupRatio < 1))
     bad('schedule.warmupRatio', 'use a warmup ratio in [0, 1)')
+  if (opts.resume && !(Number.isInteger(opts.resume.every) && opts.resume.every > 0))
+    bad('resume.every', 'save every N steps with N a positive integer')
 }
 
 /** The learning rate of step t (0-based) of `steps` (see Schedule; HuggingFace's cosine with warmup). */
@@ -236,6 +272,18 @@ class BatchSampler {
     this.#order = Array.from({ length: n }, (_, i) => i)
     this.#pos = n
     this.size = Math.min(batchSize, n)
+  }
+
+  /** The epoch order, the position in it and the PRNG: what the next batches depend on. */
+  get state(): { rng: number[]; order: number[]; pos: number } {
+    return { rng: this.#rng.state, order: [...this.#order], pos: this.#pos }
+  }
+
+  set state(s: { rng: number[]; order: number[]; pos: number }) {
+    if (s.order.length !== this.#order.length) throw new Error('internal error: sampler state of other data')
+    this.#rng.state = s.rng
+    this.#order = [...s.order]
+    this.#pos = s.pos
   }
 
   next(): Int32Array {
@@ -292,8 +340,53 @@ export async function train(
   let windowLoss = 0
   let windowSteps = 0
   let lastLoss: number | null = null
-  for (let step = 1; step <= opts.steps; step++) {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('training aborted')
+  let reports: Report[] = []
+  let first = 1
+
+  // Resumable: continue from the last saved state of this very run (see resume.ts).
+  const resume = opts.resume
+  const run = resume
+    ? runIdentity({
+        ckpt: checkpointDigest(ckpt),
+        method,
+        data,
+        // What the steps compute with (not callbacks or the signal): the same run resumes.
+        opts: [opts.steps, opts.lr, opts.schedule, opts.weightDecay, opts.batchSize, opts.seed, threads],
+      })
+    : ''
+  const loop = (step: number): LoopState => ({
+    step,
+    batchRng: sampler.state.rng,
+    dropoutRng: dropoutRng.state,
+    order: sampler.state.order,
+    pos: sampler.state.pos,
+    windowLoss,
+    windowSteps,
+    lastLoss,
+    reports,
+  })
+  let saved = 0
+  const saved0 = resume ? loadState(resume.dir, run) : undefined
+  if (resume && saved0 && sameTensors(state, saved0.tensors)) {
+    const l = saved0.loop
+    state.weights = saved0.tensors.weights
+    state.moments = saved0.tensors.moments
+    sampler.state = { rng: l.batchRng, order: l.order, pos: l.pos }
+    dropoutRng.state = l.dropoutRng
+    windowLoss = l.windowLoss
+    windowSteps = l.windowSteps
+    lastLoss = l.lastLoss
+    reports = [...l.reports]
+    first = l.step + 1
+    saved = l.step
+    resume.onResume?.(l.step, [...reports])
+  }
+  for (let step = first; step <= opts.steps; step++) {
+    if (opts.signal?.aborted) {
+      // Interrupted between steps: the state is whole, so keep the progress up to here.
+      if (resume && step - 1 > saved) saveState(resume.dir, run, state, loop(step - 1))
+      throw opts.signal.reason ?? new Error('training aborted')
+    }
     const idx = sampler.next()
     const batch = builder.build(prepared, idx)
     const y = new Float32Array(batch.n * vocabSize)
@@ -308,8 +401,13 @@ export async function train(
     if (step % PROGRESS_EVERY === 0 || step === opts.steps) {
       lastLoss = windowLoss / windowSteps
       opts.onProgress?.({ step, total: opts.steps, loss: lastLoss })
+      reports.push({ step, total: opts.steps, loss: lastLoss })
       windowLoss = 0
       windowSteps = 0
+    }
+    if (resume && step % resume.every === 0 && step < opts.steps) {
+      saveState(resume.dir, run, state, loop(step))
+      saved = step
     }
   }
 

@@ -64,6 +64,17 @@ export interface TrainOptions {
   /** Called every PROGRESS_EVERY steps and after the last one; `loss` is the mean over that window. */
   onProgress?: (p: { step: number; total: number; loss: number }) => void
   signal?: AbortSignal
+  /**
+   * Resumable training (see resume.ts): save the run's whole state into `dir` every `every` steps
+   * (and when `signal` aborts), and continue from a state of the same run found there. The
+   * result is byte-identical to an uninterrupted run's. `onResume` gets the step it resumed at
+   * and the progress reports made before it.
+   */
+  resume?: {
+    dir: string
+    every: number
+    onResume?: (step: number, reports: { step: number; total: number; loss: number }[]) => void
+  }
 }
 
 export interface PredictOptions {

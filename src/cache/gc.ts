@@ -2,13 +2,16 @@
  * Garbage collection. Roots: for every target of the current Coinfile, the key materialised in
  * cache/out and the key it has now (so a reverted param stays restorable), plus pinned keys.
  * Everything else (records, objects no kept record references, outputs of targets that no longer
- * exist, stale logs) is deleted. `dryRun` only reports.
+ * exist, stale logs) is deleted, and so is the scratch (resumable progress) of every key that is
+ * not current: a target's current key keeps its scratch, so an interrupted run still resumes.
+ * `dryRun` only reports.
  */
 import { type Dirent, existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { listFiles } from '../fingerprint/inputs.ts'
 import type { CacheLayout } from './layout.ts'
 import { processAlive } from './process.ts'
+import { dropScratch, scratchInUse, scratchKeys } from './scratch.ts'
 import type { Store } from './store.ts'
 
 export interface GcReport {
@@ -18,6 +21,8 @@ export interface GcReport {
   removedRecords: number
   removedObjects: number
   removedOutputs: number
+  /** Scratch directories of keys no target has now (see cache/scratch.ts). */
+  removedScratch: number
   bytesFreed: number
 }
 
@@ -42,6 +47,7 @@ export function collectGarbage(
     removedRecords: 0,
     removedObjects: 0,
     removedOutputs: 0,
+    removedScratch: 0,
     bytesFreed: 0,
   }
   const size = (p: string) => {
@@ -101,6 +107,12 @@ export function collectGarbage(
       report.removedObjects++
       remove(p)
     }
+  for (const key of scratchKeys(layout)) {
+    if (roots.has(key) || scratchInUse(layout, key)) continue
+    report.bytesFreed += dirSize(layout.scratch(key))
+    report.removedScratch++
+    if (!dryRun) dropScratch(layout, key)
+  }
   return report
 }
 

@@ -10,6 +10,8 @@
  *   locks/<key>.lock      "a process is building this key" (PID, start time, heartbeat)
  *   locks/out-<h>.lock    "a process is materialising out/<id>.out" (h: a hash of the id)
  *   logs/<target id>.log  the last attempt's log, kept even when it failed
+ *   scratch/<key>/        a running target's resumable progress (`ctx.scratch`), kept across
+ *                         interrupted and failed attempts, dropped on commit (cache/scratch.ts)
  *   pins/<target id>      keys that `coin gc` keeps
  *   stat-cache.json       (dev, ino, size, mtime, ctime) → digest
  *   module-graph.json     the Coinfile's module graph (rule identities), with the stats that
@@ -61,6 +63,13 @@ export class CacheLayout {
   }
   log(id: string) {
     return join(this.root, 'logs', `${id}.log`)
+  }
+  /** `ctx.scratch` of a key (see cache/scratch.ts). */
+  scratch(key: string) {
+    return join(this.root, 'scratch', key)
+  }
+  get scratchRoot() {
+    return join(this.root, 'scratch')
   }
   pin(id: string) {
     return join(this.root, 'pins', id)

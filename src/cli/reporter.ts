@@ -208,8 +208,10 @@ export function createReporter(
       case 'progress': {
         const r0 = running.get(e.id)
         if (!r0) break
-        const { event: _e, id: _i, step, total: steps, message, ...rest } = e
+        const { event: _e, id: _i, step, total: steps, message, resumed, ...rest } = e
         const t = now()
+        if (typeof resumed === 'number')
+          print(`  ${e.id.padEnd(36)} ${pc.cyan('resumed')}  at step ${resumed}`)
         if (typeof step === 'number') {
           r0.step = step
           r0.first ??= { t, step }

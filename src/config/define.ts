@@ -39,6 +39,8 @@ export interface Progress {
   step?: number
   total?: number
   message?: string
+  /** The step this attempt resumed at (from `ctx.scratch`); reported once, when it resumes. */
+  resumed?: number
   [metric: string]: number | string | undefined
 }
 
@@ -56,6 +58,13 @@ export interface RunContext<P = Json> {
   inputs: Record<string, string | string[]>
   /** The staging directory this target owns; it becomes the target's output on success. */
   out: string
+  /**
+   * A directory for progress this target can resume from (a checkpoint every N steps). It belongs
+   * to the key: it survives an interrupted or failed attempt, is dropped once the target's output
+   * is committed, and a changed key starts with an empty one. Not part of the key. Report a resume
+   * with `progress({ resumed: step })`; shell rules get it as `$COIN_SCRATCH`.
+   */
+  scratch: string
   /** The project root (the Coinfile's directory). */
   root: string
   /** Appends a line to the target's log (`coin log T`). */

@@ -63,6 +63,7 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
           ...ctx,
           key: '',
           out: '/nonexistent/coin-out',
+          scratch: '/nonexistent/coin-scratch',
           log: () => {},
           progress: () => {},
           signal: new AbortController().signal,

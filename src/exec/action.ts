@@ -22,6 +22,11 @@ export interface Action {
   inputs: Record<string, string | string[]>
   /** The staging directory; the rule writes into `<staging>/out`. */
   staging: string
+  /**
+   * The key's scratch directory (`ctx.scratch`, under `cache/scratch/`): resumable progress that
+   * outlives a failed or interrupted attempt. Not part of the key.
+   */
+  scratch: string
   /** The project root (the Coinfile's directory). */
   root: string
   /** The cache root (`cache/`): a worker commits its outputs there. */

@@ -6,17 +6,18 @@
 import { writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
+import { dropScratch } from '../cache/scratch.ts'
 import type { ActionRecord, Store } from '../cache/store.ts'
 import type { Action } from './action.ts'
 
-export function commitAction(
+export async function commitAction(
   store: Store,
   action: Action,
   o: { startedAt: Date; executor: string; logText: string },
 ): Promise<ActionRecord> {
   const logFile = o.logText ? join(action.staging, 'log') : undefined
   if (logFile) writeFileSync(logFile, o.logText)
-  return store.commit(
+  const record = await store.commit(
     action.staging,
     {
       key: action.key,
@@ -30,4 +31,7 @@ export function commitAction(
     },
     logFile,
   )
+  // The output is in: the progress kept to resume it is of no further use.
+  dropScratch(store.layout, action.key)
+  return record
 }

@@ -5,7 +5,9 @@
  *
  * and coin turns it into a progress event (the live view shows step/total, the metrics and an
  * ETA). `"coin":"progress"` marks the line; `step`/`total` are non-negative integers, `message` a
- * string, and every other key a metric (a finite number or a string). Anything else, including a
+ * string, `resumed` (a non-negative integer) the step a run resumed at from its scratch
+ * directory (`{"coin":"progress","resumed":400,"step":400,"total":600}`; the view says
+ * "resumed at step 400"), and every other key a metric (a finite number or a string). Anything else, including a
  * malformed marked line, is an ordinary log line. The Python side writes them with
  * scripts/progress.py.
  */
@@ -28,7 +30,7 @@ export function parseProgressLine(line: string): Progress | null {
   if (coin !== 'progress') return null
   const progress: Progress = {}
   for (const [key, v] of Object.entries(fields)) {
-    if (key === 'step' || key === 'total') {
+    if (key === 'step' || key === 'total' || key === 'resumed') {
       if (!Number.isInteger(v) || (v as number) < 0) return null
       progress[key] = v as number
     } else if (key === 'message') {

@@ -3,6 +3,7 @@
  * `coin exec` worker. Shell rules spawn their commands through zx from inside the rule, with the
  * action's environment (CUDA_VISIBLE_DEVICES) and abort signal, so aborting kills the children.
  */
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunContext } from '../config/define.ts'
 import { type Action, type ActionHooks, type ActionResult, asDiagnostic } from './action.ts'
@@ -27,12 +28,20 @@ export async function runAction(
     CUDA_VISIBLE_DEVICES: action.grant.gpus.join(','),
     OMP_NUM_THREADS: String(action.grant.cpu),
     ...action.env,
+    // After the target's env, so a declared env cannot point two keys at one scratch.
+    COIN_SCRATCH: action.scratch,
+  }
+  try {
+    mkdirSync(action.scratch, { recursive: true })
+  } catch (err) {
+    return { status: 'failed', ...asDiagnostic(err) }
   }
   const ctx: RunContext = {
     key: action.key,
     params: action.params,
     inputs: action.inputs,
     out: join(action.staging, 'out'),
+    scratch: action.scratch,
     root: action.root,
     log: hooks.log,
     progress: hooks.progress,

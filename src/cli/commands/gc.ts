@@ -12,7 +12,7 @@ export async function run(opts: { dryRun?: boolean }, cmd: Command) {
   const r = collectGarbage(p.store, p.layout, new Set(p.graph.order), current, !!opts.dryRun)
   const verb = opts.dryRun ? 'would free' : 'freed'
   process.stdout.write(
-    `${verb} ${formatBytes(r.bytesFreed)}: ${r.removedRecords} records, ${r.removedObjects} objects, ${r.removedOutputs} outputs of removed targets, ${r.removedLeftovers} leftovers of killed builds; kept ${r.keptRecords} records\n`,
+    `${verb} ${formatBytes(r.bytesFreed)}: ${r.removedRecords} records, ${r.removedObjects} objects, ${r.removedOutputs} outputs of removed targets, ${r.removedScratch} scratch dirs of old keys, ${r.removedLeftovers} leftovers of killed builds; kept ${r.keptRecords} records\n`,
   )
   await saveCaches(p)
   return 0
