@@ -102,6 +102,20 @@ test('plain: one line per finished target that did something, nothing for starts
   assert.match(lines[2]!, '✓ results/forgetting  (3 targets: 1 fresh, 2 ran)')
 })
 
+test('a resumed target: "resumed at step N" is printed once (TTY and plain); it is not a metric', () => {
+  for (const kind of ['tty', 'plain'] as const) {
+    const r = rig(kind)
+    r.emit({ event: 'plan', targets: 1, selected: [] })
+    r.emit(start('train/base'))
+    r.emit({ event: 'progress', id: 'train/base', resumed: 400, step: 400, total: 1000 })
+    r.emit({ event: 'progress', id: 'train/base', step: 425, total: 1000, loss: 0.5 })
+    const text = r.all()
+    assert.is(text.match(/train\/base +resumed {2}at step 400/g)?.length, 1, text)
+    if (kind === 'tty') assert.not.match(r.lastBlock(), /resumed 400/)
+    r.close()
+  }
+})
+
 test('--json: log lines lose the carriage returns of progress bars', () => {
   const chunks: string[] = []
   const r = createReporter('json', 'all', { write: (s: string) => chunks.push(s) > 0 })

@@ -13,6 +13,16 @@ test('a protocol line becomes progress with its metrics', () => {
   assert.equal(parseProgressLine('  {"coin":"progress","message":"loading"}\r'), { message: 'loading' })
 })
 
+test('"resumed" is the step a run resumed at (a non-negative integer)', () => {
+  assert.equal(parseProgressLine('{"coin":"progress","resumed":400,"step":400,"total":600}'), {
+    resumed: 400,
+    step: 400,
+    total: 600,
+  })
+  assert.is(parseProgressLine('{"coin":"progress","resumed":2.5}'), null)
+  assert.is(parseProgressLine('{"coin":"progress","resumed":"400"}'), null)
+})
+
 test('other lines, and malformed protocol lines, are not progress', () => {
   for (const line of [
     'step 3 loss 0.5',
