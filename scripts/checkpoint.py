@@ -15,6 +15,7 @@ Stage k loads the base model, then stage k−1's adapter and projector, and trai
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,34 @@ def save_stage(loaded: Loaded, method: Method, out: Path, trainer_state: dict[st
     )
     (out / STAGE_FILE).write_text(json.dumps({"method": asdict(method), "targets": targets}, indent=1) + "\n")
     (out / "trainer_state.json").write_text(json.dumps(trainer_state, indent=1) + "\n")
+
+
+# Resume checkpoints: what a stage needs to continue after an interruption (coin's ctx.scratch, via
+# train.py --resume-dir). Not a stage checkpoint: the trainable tensors, the optimizer, scheduler
+# and batch-order state, the step log, and every RNG state, in one torch.save file written to a
+# temp name and renamed (a kill mid-write leaves the previous one). `run` identifies the run (its
+# arguments); a file of another run is ignored.
+RESUME_FILE = "resume.pt"
+
+
+def save_resume(directory: Path, run: str, state: dict[str, Any]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = directory / f"{RESUME_FILE}.{os.getpid()}.tmp"
+    torch.save({"run": run, **state}, tmp)
+    os.replace(tmp, directory / RESUME_FILE)
+
+
+def load_resume(directory: Path, run: str) -> dict[str, Any] | None:
+    """The saved state of run `run`, or None (none, another run's, or unreadable: start over)."""
+    path = directory / RESUME_FILE
+    if not path.exists():
+        return None
+    try:
+        state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # a torn or foreign file is not trusted
+        return None
+    return state if state.get("run") == run else None
+
+
+def drop_resume(directory: Path) -> None:
+    (directory / RESUME_FILE).unlink(missing_ok=True)

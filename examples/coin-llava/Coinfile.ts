@@ -70,13 +70,15 @@ interface TrainParams {
 
 const train = shell<TrainParams>({
   name: 'train-llava',
-  command: ({ inputs, params: p, out, root }) => {
+  // --resume-dir: the target's scratch directory (kept across interrupted or failed attempts of the
+  // same key), where train.py saves a resume checkpoint every tenth of the run and on SIGTERM.
+  command: ({ inputs, params: p, out, root, scratch }) => {
     const data = Object.keys(inputs)
       .filter((k) => k.startsWith('data/'))
       .sort()
       .flatMap((k) => ['--data', `${inputs[k]}/train.json`])
     const prev = inputs.prev ? ['--prev', inputs.prev] : []
-    return sh`cd ${python(root)} && python3 -m scripts.train --model ${inputs.model} ${prev} ${data} --image-folder ${inputs.images} --method ${p.method.kind} --r ${p.method.r} --alpha ${p.method.alpha} --experts ${p.method.experts} --lr ${p.lr} --epochs ${p.epochs} --steps ${p.steps} --batch-size ${p.batchSize} --grad-accum ${p.gradAccum} --warmup-ratio ${p.warmupRatio} --weight-decay ${p.weightDecay} --seed ${p.seed} --out ${out}`
+    return sh`cd ${python(root)} && python3 -m scripts.train --model ${inputs.model} ${prev} ${data} --image-folder ${inputs.images} --method ${p.method.kind} --r ${p.method.r} --alpha ${p.method.alpha} --experts ${p.method.experts} --lr ${p.lr} --epochs ${p.epochs} --steps ${p.steps} --batch-size ${p.batchSize} --grad-accum ${p.gradAccum} --warmup-ratio ${p.warmupRatio} --weight-decay ${p.weightDecay} --seed ${p.seed} --resume-dir ${scratch} --out ${out}`
   },
 })
 
