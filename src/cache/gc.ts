@@ -3,7 +3,8 @@
  * cache/out and the key it has now (so a reverted param stays restorable), plus pinned keys.
  * Everything else (records, objects no kept record references, outputs of targets that no longer
  * exist, stale logs) is deleted, and so is the scratch (resumable progress) of every key that is
- * not current: a target's current key keeps its scratch, so an interrupted run still resumes.
+ * not current or already committed: a target's current, unbuilt key keeps its scratch, so an
+ * interrupted run still resumes.
  * `dryRun` only reports.
  */
 import { type Dirent, existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -108,7 +109,9 @@ export function collectGarbage(
       remove(p)
     }
   for (const key of scratchKeys(layout)) {
-    if (roots.has(key) || scratchInUse(layout, key)) continue
+    // Kept: a current key's progress (not committed yet: it may resume) and one being written now.
+    const committed = existsSync(layout.action(key))
+    if ((roots.has(key) && !committed) || scratchInUse(layout, key)) continue
     report.bytesFreed += dirSize(layout.scratch(key))
     report.removedScratch++
     if (!dryRun) dropScratch(layout, key)

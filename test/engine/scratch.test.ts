@@ -50,6 +50,11 @@ test('a failed attempt keeps the scratch; the next attempt of the key sees it; c
 
   const again = p.build('work/attempt')
   assert.is(again.outcomes['work/attempt'], 'fresh')
+
+  // A leftover scratch of a committed key (a crash between commit and drop) goes in gc.
+  p.write({ [`cache/scratch/${key}/count`]: '9\n' })
+  assert.is(p.coin('gc').code, 0)
+  assert.not.ok(existsSync(dir), 'gc drops the scratch of a committed key')
   p.remove()
 })
 
