@@ -14,7 +14,16 @@ import { parseEvents, repoRoot, TempProject } from '../helpers/project.ts'
 
 const STEPS = 2000
 const EVERY = saveEvery(STEPS) // 200
-const ARGS = ['--set', 'data.train=60', '--set', 'data.test=20', '--set', `base.steps=${STEPS}`]
+const ARGS = [
+  '--set',
+  'tasks=scienceqa,gqa',
+  '--set',
+  'data.train=60',
+  '--set',
+  'data.test=20',
+  '--set',
+  `base.steps=${STEPS}`,
+]
 const TARGET = 'train/base'
 const OUT = `cache/out/${TARGET}.out`
 const FILES = ['weights.bin', 'config.json', 'trainer_state.json']
