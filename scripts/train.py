@@ -20,6 +20,7 @@ the kernels are (cuBLAS/atomics may differ between runs, resumed or not)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import math
@@ -202,6 +203,14 @@ def train(a: argparse.Namespace) -> dict[str, Any]:
             },
         }
 
+    def stopped(step: int) -> None:
+        """Asked to stop (SIGTERM/SIGINT): keep the progress up to `step`, then exit as interrupted."""
+        assert a.resume_dir is not None and stop is not None
+        save_resume(a.resume_dir, run, resume_state(step))
+        with contextlib.suppress(OSError):  # stdout may be a closed pipe by now
+            print(f"stopped by signal {stop.signal} at step {step} of {total}; saved to resume", flush=True)
+        raise Interrupted(step)
+
     first = 0
     saved = load_resume(a.resume_dir, run) if a.resume_dir else None
     if saved is not None:
@@ -226,11 +235,7 @@ def train(a: argparse.Namespace) -> dict[str, Any]:
     try:
         for step in range(first, total):
             if stop is not None and stop.signal is not None:
-                # Asked to stop: keep the progress up to here, then exit as interrupted.
-                if a.resume_dir is not None:
-                    save_resume(a.resume_dir, run, resume_state(step))
-                print(f"stopped by signal {stop.signal} at step {step} of {total}; saved to resume", flush=True)
-                raise Interrupted(step)
+                stopped(step)
             loss_sum = 0.0
             for _ in range(a.grad_accum):
                 batch = {k: v.to(device) for k, v in collate(next(stream), pad, loaded.processor).items()}
@@ -245,6 +250,9 @@ def train(a: argparse.Namespace) -> dict[str, Any]:
             sched.step()
             opt.zero_grad(set_to_none=True)
             log.append({"step": step + 1, "loss": round(loss_sum, 6), "lr": lr})
+            # Before printing: the process that reads our stdout (coin) may be gone already.
+            if stop is not None and stop.signal is not None:
+                stopped(step + 1)
             progress.report(step + 1, total, loss=loss_sum, lr=lr)
             if a.resume_dir is not None and (step + 1) % every == 0 and step + 1 < total:
                 save_resume(a.resume_dir, run, resume_state(step + 1))
@@ -277,7 +285,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
     except Interrupted as e:
-        print(f"{e}; rerun with the same --resume-dir to continue", file=sys.stderr)
+        with contextlib.suppress(OSError):
+            print(f"{e}; rerun with the same --resume-dir to continue", file=sys.stderr)
         sys.exit(130)
     print(
         f"trained {state['global_step']} steps in {state['train_seconds']} s "

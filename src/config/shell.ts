@@ -1,7 +1,8 @@
 /**
  * Shell-command rules. `sh` captures a template literal without running it; the rule runs it with
  * zx, which quotes every interpolated value (never string concatenation), in the project root,
- * with the job's environment (CUDA_VISIBLE_DEVICES...) and abort signal; output goes to the log.
+ * with the job's environment (CUDA_VISIBLE_DEVICES...) and abort signal (SIGTERM to the command's
+ * whole process group); output goes to the log.
  *
  *   const train = shell({ name: 'train-gpu', command: ({ inputs, params, out }) =>
  *     sh`python scripts/train.py --data ${inputs.data} --lr ${params.lr} --out ${out}` })
@@ -79,6 +80,11 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
         signal: ctx.signal,
         quiet: true,
         nothrow: true,
+        // Its own process group, which zx signals as a whole (SIGTERM) when the build aborts: the
+        // command's children (python under `cd … && python3 …`) get it too, so a trainer can save
+        // its resume state (ctx.scratch) and stop, instead of being orphaned and dying on a closed
+        // pipe once coin has exited.
+        detached: true,
         // No stdin: with a socket as stdin and SHLVL unset, bash sources ~/.bashrc for every
         // command (measured: 62 ms → 1.2 ms per `bash -c` on this machine).
         stdio: ['ignore', 'pipe', 'pipe'],
