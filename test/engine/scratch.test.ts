@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { BuildEvent } from '../../src/events.ts'
-import { TempProject } from '../helpers/project.ts'
+import { parseEvents, TempProject } from '../helpers/project.ts'
 
 // Counts its attempts in the scratch directory; succeeds from attempt `n` on.
 const coinfile = (n: number) => `
@@ -81,6 +81,41 @@ test('a changed key starts with an empty scratch and drops the old one; gc keeps
   assert.is(gc.code, 0, gc.stderr)
   assert.match(gc.stdout, /1 scratch dirs of old keys/)
   assert.equal(readdirSync(p.path('cache/scratch')), [])
+  p.remove()
+})
+
+// A command whose work runs in a child process (a subshell here; `cd … && python3 …` in practice)
+// that saves to the scratch on SIGTERM: on Ctrl-C coin must signal it, not only the shell.
+const SAVER = `
+import { defineCoinfile, sh, shell } from 'coin'
+const saver = shell({
+  name: 'saver',
+  command: ({ root }) =>
+    sh\`echo started > \${root + '/started'}; (trap 'echo saved > "$COIN_SCRATCH/saved"; exit 0' TERM; for i in $(seq 200); do sleep 0.1; done); echo done\`,
+})
+export default defineCoinfile({ targets: () => [saver('work/saver')] })
+`
+
+test('Ctrl-C: the command’s child processes get SIGTERM and can save to the scratch before they stop', async () => {
+  const p = new TempProject({ 'Coinfile.ts': SAVER })
+  const child = p.spawn('build', '--json', 'work/saver')
+  let out = ''
+  child.stdout.on('data', (c) => {
+    out += c
+  })
+  const t0 = Date.now()
+  while (!existsSync(p.path('started'))) {
+    if (Date.now() - t0 > 60_000) throw new Error('command did not start')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  await new Promise((r) => setTimeout(r, 300)) // inside the subshell's loop, its trap set
+  child.kill('SIGINT')
+  assert.is(await new Promise((r) => child.on('close', r)), 130)
+  const key = keyOf(parseEvents(out))
+  const saved = p.path(`cache/scratch/${key}/saved`)
+  const t1 = Date.now()
+  while (!existsSync(saved) && Date.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 50))
+  assert.is(readFileSync(saved, 'utf8'), 'saved\n')
   p.remove()
 })
 
