@@ -11,6 +11,8 @@
  * - Cancel: one `scancel` for every job (Ctrl-C).
  * - Restart: a job's claim (job.json) outlives a killed coin; the next coin that needs the key
  *   adopts the job instead of submitting it again.
+ * - Equal keys: targets with the same key (equal work under two ids) share one job; the others
+ *   wait for its result and restore its record, as a local build does.
  */
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -80,6 +82,13 @@ interface Tracked extends JobHandle {
   done: Promise<ActionResult>
 }
 
+/** A target whose key a tracked job already has: it waits for that job instead of submitting. */
+interface Follower extends JobHandle {
+  follows: Tracked
+  resolve(r: ActionResult): void
+  done: Promise<ActionResult>
+}
+
 export class SlurmExecutor implements Executor {
   readonly name = 'slurm'
   readonly remote = true
@@ -93,6 +102,8 @@ export class SlurmExecutor implements Executor {
   readonly #o: SlurmOptions
   readonly #queue: Tracked[] = []
   readonly #tracked = new Set<Tracked>()
+  /** The job of each key being built (queued, submitted or being resubmitted), until it settles. */
+  readonly #byKey = new Map<string, Tracked>()
   #flushTimer: NodeJS.Timeout | undefined
   #polling = false
   #toCancel: Tracked[] = []
@@ -147,11 +158,17 @@ export class SlurmExecutor implements Executor {
   }
 
   submit(action: Action, hooks: ActionHooks): JobHandle {
+    const leader = this.#byKey.get(action.key)
+    if (leader && !leader.cancelRequested) return this.#follow(leader, action, hooks)
     const { settings, resources } = this.#o.jobFor(action)
-    let resolve!: (r: ActionResult) => void
+    let settle!: (r: ActionResult) => void
     const done = new Promise<ActionResult>((r) => {
-      resolve = r
+      settle = r
     })
+    const resolve = (r: ActionResult) => {
+      if (this.#byKey.get(action.key) === t) this.#byKey.delete(action.key)
+      settle(r)
+    }
     const t: Tracked = {
       action,
       hooks,
@@ -168,16 +185,34 @@ export class SlurmExecutor implements Executor {
       resolve,
       done,
     }
+    this.#byKey.set(action.key, t)
     this.#queue.push(t)
     this.#scheduleFlush()
     return t
   }
 
+  /** Waits for `leader`, the job of the same key, instead of submitting a second one. */
+  #follow(leader: Tracked, action: Action, hooks: ActionHooks): Follower {
+    rmSync(action.staging, { recursive: true, force: true })
+    hooks.log(`same key as ${leader.action.id}: waiting for its Slurm job instead of submitting another`)
+    let resolve!: (r: ActionResult) => void
+    const done = new Promise<ActionResult>((r) => {
+      resolve = r
+    })
+    void leader.done.then(resolve)
+    return { action, follows: leader, resolve, done }
+  }
+
   wait(handle: JobHandle): Promise<ActionResult> {
-    return (handle as Tracked).done
+    return (handle as Tracked | Follower).done
   }
 
   cancel(handle: JobHandle): void {
+    // A follower stops waiting; the job it followed belongs to its leader.
+    if ('follows' in handle) {
+      ;(handle as Follower).resolve({ status: 'cancelled' })
+      return
+    }
     const t = handle as Tracked
     if (t.cancelRequested) return
     t.cancelRequested = true
