@@ -3,10 +3,12 @@
  * summaries, shell rules that spawn child processes, a fan-in report published to results/, and
  * a `slow` target whose duration (and whether it blocks the event loop) comes from the
  * environment, so it is outside the key. Every in-process rule appends `<rule>:<key>` to runs.log
- * (a command rule does not: a file named in a command is one of its inputs).
+ * (a command rule does not: a file named in a command is one of its inputs). In a Slurm job, a
+ * generator whose `exit-once.<n>` file exists removes it and exits 3 half-way (the Slurm faults'
+ * failing job; a file, so a retry succeeds).
  */
 export const FAULT_COINFILE = `
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { defineCoinfile, file, output, rule, sh, shell } from 'coin'
 
@@ -24,6 +26,11 @@ const gen = rule<{ n: number; files: number; ms: number }>({
         writeFileSync(out + '/part-' + d + (i % 2 ? '/deep/' : '/') + 'f' + i + '.txt', body)
       }
       await sleep(params.ms)
+      const once = root + '/exit-once.' + params.n
+      if (process.env.SLURM_JOB_ID && existsSync(once)) {
+        rmSync(once)
+        process.exit(3)
+      }
     }
   },
 })

@@ -205,8 +205,13 @@ export const isExit70 = (r: Run) => r.code === 70 || /internal error|bug in coin
  * The end of every trial: a clean build (no faults) must exit 0 and give the reference results,
  * and nothing outside the project may have changed.
  */
-export async function settle(sb: Sandbox, reference: Record<string, string>, note = ''): Promise<Verdict> {
-  const r = await sb.coin(['build'])
+export async function settle(
+  sb: Sandbox,
+  reference: Record<string, string>,
+  note = '',
+  build: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<Verdict> {
+  const r = await sb.coin(['build', ...(build.args ?? [])], build.env)
   const exit70 = isExit70(r)
   const outside = sb.outsideTouched()
   const got = sb.results()

@@ -17,6 +17,7 @@ import { repoRoot, rng, Sandbox } from './harness.ts'
 import { killCoin, killGroup } from './kill.ts'
 import { locks } from './locks.ts'
 import { renderReport } from './report.ts'
+import { slurm } from './slurm.ts'
 
 const FAMILIES: Family[] = [
   killCoin,
@@ -27,6 +28,7 @@ const FAMILIES: Family[] = [
   locks,
   diskFull,
   badInputs,
+  slurm,
 ]
 
 const arg = (name: string) => {

@@ -14,18 +14,53 @@ export interface SlurmCalls {
   scancel: number
 }
 
+/**
+ * sbatch could not connect to the controller (it already retried for ~10 s): the request never
+ * reached it, so submitting again cannot make a second job. A restarting slurmctld says this.
+ */
+const UNREACHABLE = /Unable to contact slurm controller \(connect failure\)/
+
 export class SlurmCommands {
   readonly calls: SlurmCalls = { sbatch: 0, squeue: 0, scancel: 0 }
 
-  /** Submits a batch script as an array of `size` tasks; returns the array's job id. */
-  async sbatchArray(script: string, size: number, flags: string[], cwd: string): Promise<string> {
-    this.calls.sbatch++
-    const { stdout } = await run('sbatch', ['--parsable', `--array=0-${size - 1}`, ...flags, script], {
-      cwd,
-      timeout: 60_000,
-    }).catch((err: Error & { stderr?: string }) => {
-      throw new Error(`sbatch failed: ${(err.stderr || err.message).trim()}`)
-    })
+  /**
+   * @param controllerWaitMs how long sbatch is retried while the controller cannot be reached
+   *   (restarted, failing over) before the submission fails
+   */
+  constructor(
+    readonly controllerWaitMs = 300_000,
+    readonly retryDelayMs = 2_000,
+  ) {}
+
+  /**
+   * Submits a batch script as an array of `size` tasks; returns the array's job id. Retried while
+   * the controller is unreachable, unless `giveUp()` says the jobs are no longer wanted (Ctrl-C).
+   */
+  async sbatchArray(
+    script: string,
+    size: number,
+    flags: string[],
+    cwd: string,
+    giveUp: () => boolean = () => false,
+  ): Promise<string> {
+    const deadline = Date.now() + this.controllerWaitMs
+    let stdout: string
+    for (;;) {
+      this.calls.sbatch++
+      try {
+        ;({ stdout } = await run('sbatch', ['--parsable', `--array=0-${size - 1}`, ...flags, script], {
+          cwd,
+          timeout: 60_000,
+        }))
+        break
+      } catch (e) {
+        const err = e as Error & { stderr?: string }
+        const why = (err.stderr || err.message).trim()
+        if (!UNREACHABLE.test(why) || Date.now() >= deadline || giveUp())
+          throw new Error(`sbatch failed: ${why}`)
+        await new Promise((r) => setTimeout(r, this.retryDelayMs))
+      }
+    }
     // `--parsable` prints `jobid` or `jobid;cluster`.
     const id = stdout.trim().split(';')[0]!
     if (!/^\d+$/.test(id)) throw new Error(`sbatch printed no job id: ${stdout.trim()}`)

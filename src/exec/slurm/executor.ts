@@ -323,10 +323,16 @@ export class SlurmExecutor implements Executor {
     ]
     let arrayId: string
     try {
-      arrayId = await this.commands.sbatchArray(script, group.length, flags, this.#o.root)
+      arrayId = await this.commands.sbatchArray(script, group.length, flags, this.#o.root, () =>
+        group.every((t) => t.cancelRequested),
+      )
     } catch (err) {
       for (const t of group) {
         this.#cleanup(t)
+        if (t.cancelRequested) {
+          t.resolve({ status: 'cancelled' })
+          continue
+        }
         t.resolve({
           status: 'failed',
           cause: 'error',
