@@ -8,16 +8,7 @@
  * results byte for byte. sbatch is counted by a wrapper on PATH that logs each array's actions.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { jobNameFor } from '../src/exec/slurm/executor.ts'
 import type { Family, Trial } from './family.ts'
