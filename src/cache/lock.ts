@@ -7,6 +7,8 @@
  * blocked by a long in-process rule, or which is stopped (SIGSTOP), still holds its locks. The
  * heartbeat (mtime touched every `HEARTBEAT_MS`) only matters for a holder on another host sharing
  * the cache (NFS), whose PID we cannot check: its lock is stale after `STALE_MS` without a beat.
+ * The heartbeat runs on a worker thread, so a holder whose event loop is blocked for longer than
+ * that (a `coin exec` worker on a compute node running a long synchronous step) keeps beating.
  * No command ever needs `--unlock` (DVC #2797, Snakemake #2919).
  */
 import { randomBytes } from 'node:crypto'
@@ -19,11 +21,11 @@ import {
   readFileSync,
   rmSync,
   statSync,
-  utimesSync,
   writeSync,
 } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { holderAlive, ownStart } from './process.ts'
 
 export const HEARTBEAT_MS = 1000
@@ -98,22 +100,50 @@ export function tryLock(path: string): HeldLock | undefined {
     token = tryCreate(path)
     if (!token) return undefined
   }
-  const beat = setInterval(() => {
-    try {
-      const now = new Date()
-      utimesSync(path, now, now)
-    } catch {
-      // Removed under us (e.g. `coin clean`); the build result is still written atomically.
-    }
-  }, HEARTBEAT_MS)
-  beat.unref()
+  heartbeat().postMessage({ beat: path, token })
   return {
     release() {
-      clearInterval(beat)
+      heartbeat().postMessage({ stop: path })
       // Only our own lock: if it was taken over (we were judged dead), the new holder keeps it.
       if (readInfo(path)?.token === token) rmSync(path, { force: true })
     },
   }
+}
+
+/**
+ * The heartbeat thread: every HEARTBEAT_MS it touches each held lock that still carries our token
+ * (so a lock released, or taken over by another host, is never touched after). Plain JavaScript
+ * (`eval`), so it runs the same from src/ under tsx and from dist/. Unref'd: it never keeps the
+ * process alive.
+ */
+const HEARTBEAT_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const { readFileSync, utimesSync } = require('node:fs')
+const held = new Map()
+parentPort.on('message', (m) => {
+  if (m.beat) held.set(m.beat, m.token)
+  if (m.stop) held.delete(m.stop)
+})
+setInterval(() => {
+  for (const [path, token] of held) {
+    try {
+      if (JSON.parse(readFileSync(path, 'utf8')).token !== token) continue
+      const now = new Date()
+      utimesSync(path, now, now)
+    } catch {
+      // Removed under us (e.g. coin clean) or being rewritten; the next beat tries again.
+    }
+  }
+}, ${HEARTBEAT_MS})
+`
+
+let beating: Worker | undefined
+function heartbeat(): Worker {
+  if (!beating) {
+    beating = new Worker(HEARTBEAT_SOURCE, { eval: true })
+    beating.unref()
+  }
+  return beating
 }
 
 const never = new AbortController().signal

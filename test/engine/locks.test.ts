@@ -4,12 +4,21 @@
  * successor's lock; orphaned locks are swept.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { isStale, STALE_MS, sweepLocks, tryLock } from '../../src/cache/lock.ts'
+import { HEARTBEAT_MS, isStale, STALE_MS, sweepLocks, tryLock } from '../../src/cache/lock.ts'
 import { processStart } from '../../src/cache/process.ts'
 
 const dir = () => mkdtempSync(join(tmpdir(), 'coin-locks-'))
@@ -71,6 +80,32 @@ test('releasing a lock that was taken over leaves the new holder its lock', () =
   plant(path, { pid: process.pid, start: processStart(process.pid), token: 'successor' })
   first.release()
   assert.ok(existsSync(path), "the successor's lock is still there")
+  rmSync(d, { recursive: true, force: true })
+})
+
+test('the heartbeat goes on while the event loop is blocked (a holder on another host keeps its lock)', async () => {
+  const d = dir()
+  const path = join(d, 'k.lock')
+  const held = tryLock(path)!
+  // Seen from another host: only the heartbeat (mtime) tells that this holder is alive.
+  const info = JSON.parse(readFileSync(path, 'utf8'))
+  writeFileSync(path, JSON.stringify({ ...info, host: 'some-other-host' }))
+  await new Promise((r) => setTimeout(r, 100)) // let the heartbeat thread start
+  const blockMs = 3 * HEARTBEAT_MS
+  const t0 = Date.now()
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, blockMs) // a long synchronous step
+  const late = Date.now() - statSync(path).mtimeMs
+  assert.ok(Date.now() - t0 >= blockMs - 50)
+  // Judged with a staleness limit shorter than the block: beats must have landed during it.
+  assert.ok(late < HEARTBEAT_MS + 500, `last beat ${late} ms ago after a ${blockMs} ms block`)
+  assert.is(isStale(path, Date.now() + STALE_MS - (HEARTBEAT_MS + 500)), false)
+  held.release()
+  assert.not.ok(existsSync(path))
+  // Released: no beat touches the path again (a later holder's lock is its own).
+  writeFileSync(path, JSON.stringify({ ...info, token: 'successor' }))
+  age(path, 5000)
+  await new Promise((r) => setTimeout(r, 2 * HEARTBEAT_MS + 200))
+  assert.ok(Date.now() - statSync(path).mtimeMs >= 5000, 'a released lock was touched')
   rmSync(d, { recursive: true, force: true })
 })
 
