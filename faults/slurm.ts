@@ -35,36 +35,45 @@ export function slurmUp(): boolean {
 }
 
 /**
- * An `sbatch` on PATH that logs, per call, the time and each action it submits (read from the
- * array's list beside the script), then runs the real sbatch.
+ * An `sbatch` on PATH that runs the real one and logs, per accepted call, the time and each action
+ * it submitted (read from the array's list beside the script); refused calls (the controller is
+ * down) are counted apart, as coin retries them.
  */
 function sbatchWrapper(sb: Sandbox): {
   env: Record<string, string>
   submitted(): { at: number; key: string }[]
+  refused(): number
 } {
   const real = spawnSync('sh', ['-c', 'command -v sbatch'], { encoding: 'utf8' }).stdout.trim()
   // Inside the project: the sandbox's canary check forbids writes next to it.
   const dir = sb.path('.slurm-faults')
   const log = join(dir, 'sbatch.log')
+  const refusedLog = join(dir, 'refused.log')
   mkdirSync(dir, { recursive: true })
   writeFileSync(
     join(dir, 'sbatch'),
     `#!/bin/sh
 for a in "$@"; do script="$a"; done
+t=$(date +%s%3N)
+out=$('${real}' "$@")
+rc=$?
 case "$script" in
-  *.sh) list="\${script%.sh}.list"; t=$(date +%s%3N); [ -f "$list" ] && sed "s|^|$t |" "$list" >> '${log}' ;;
+  *.sh) if [ $rc -eq 0 ]; then sed "s|^|$t |" "\${script%.sh}.list" >> '${log}'; else echo "$t" >> '${refusedLog}'; fi ;;
 esac
-exec '${real}' "$@"
+[ -n "$out" ] && printf '%s\n' "$out"
+exit $rc
 `,
   )
   chmodSync(join(dir, 'sbatch'), 0o755)
+  const lines = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : [])
   return {
     env: { PATH: `${dir}:${process.env.PATH ?? ''}` },
     submitted: () =>
-      (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []).map((l) => {
+      lines(log).map((l) => {
         const [at, path] = l.split(' ')
         return { at: Number(at), key: path!.split('/').at(-2)! }
       }),
+    refused: () => lines(refusedLog).length,
   }
 }
 
@@ -119,6 +128,7 @@ function reset(sb: Sandbox): void {
     'exit-once.0',
     'exit-once.1',
     '.slurm-faults/sbatch.log',
+    '.slurm-faults/refused.log',
   ])
     rmSync(sb.path(f), { recursive: true, force: true })
 }
@@ -154,6 +164,7 @@ export const slurm: Family = {
       let done = collect(child, 600_000)
       let note = ''
       const runs: Run[] = []
+      const problems: string[] = []
       if (kind === 'scancel of a running job') {
         await waitFor(() => existsSync(sb.path('slow-started')), 300_000)
         await sleep(Math.floor(ctx.random() * 1000))
@@ -161,6 +172,7 @@ export const slurm: Family = {
         const victim = running[Math.floor(ctx.random() * running.length)]
         if (victim) execFileSync('scancel', [victim])
         note = `scancel ${victim ?? '(none running)'}`
+        if (!victim) problems.push('no running job to scancel (the fault did not happen)')
       }
       let killedAt = 0
       if (kind === 'kill -9 of coin, restart') {
@@ -182,11 +194,11 @@ export const slurm: Family = {
         await sleep(delay)
         const trouble = await restartController(down)
         note = `slurmctld shut down ${delay} ms after the first submission, down ${down} ms${trouble ? `: ${trouble}` : ''}`
+        if (trouble) problems.push(trouble)
       }
       const r = await done
       runs.push(r)
       const ms = Date.now() - t0
-      const problems: string[] = []
       const expectOk = retries > 0 || kind === 'kill -9 of coin, restart' || kind === 'controller restart'
       if (expectOk && r.code !== 0) problems.push(`build exit ${r.code}`)
       if (!expectOk && r.code !== 1) problems.push(`build exit ${r.code} (a failed job must give 1)`)
@@ -194,8 +206,12 @@ export const slurm: Family = {
         problems.push('the failure does not name its Slurm job')
       if (kind === 'job exits non-zero' && existsSync(sb.path(`exit-once.${i % 2}`)))
         problems.push('no job exited non-zero (the fault did not happen)')
+      // A cancelled job may be COMPLETING for a moment after coin has seen it CANCELLED; what is
+      // still active 15 s after the build, coin left behind. Then nothing half-written may remain.
+      const drained = Date.now() + 15_000
+      while (activeJobs(sb).size && Date.now() < drained) await sleep(250)
+      if (activeJobs(sb).size) problems.push(`${activeJobs(sb).size} jobs still active 15 s after the build`)
       problems.push(...leftovers(sb).map((l) => `left ${l}`))
-      if (activeJobs(sb).size) problems.push(`${activeJobs(sb).size} jobs still active`)
       // No key submitted twice, except a resubmission per the retry policy, or one whose first
       // sbatch the kill may have cut before coin could write its claim (within 2 s of it).
       const seen = new Map<string, number[]>()
@@ -207,6 +223,7 @@ export const slurm: Family = {
       }
       const ranTwice = [...sb.runCounts()].filter(([, n]) => n > 1 + retries).map(([k]) => k)
       if (ranTwice.length) problems.push(`ran more than once: ${ranTwice.join(', ')}`)
+      const refused = wrapper.refused()
       const v = await settle(sb, ctx.reference, note, { args: slurmArgs, env: wrapper.env })
       const exit70 = v.exit70 || runs.some(isExit70)
       const ok = v.ok && !exit70 && problems.length === 0
@@ -215,7 +232,7 @@ export const slurm: Family = {
         ok,
         wrong: v.wrong || problems.length > 0,
         exit70,
-        note: `${note}${v.outside ? '; wrote outside the project' : ''}; retries ${retries}; build exit ${runs.map((x) => x.code ?? x.signal).join(' then ')} in ${ms} ms, ${seen.size} keys submitted${problems.length ? `; ${problems.join('; ')}` : ''}${v.wrong ? `; ${v.note}` : ''}`,
+        note: `${note}${v.outside ? '; wrote outside the project' : ''}; retries ${retries}; build exit ${runs.map((x) => x.code ?? x.signal).join(' then ')} in ${ms} ms, ${seen.size} keys submitted${refused ? `, ${refused} sbatch calls refused (controller down) and retried` : ''}${problems.length ? `; ${problems.join('; ')}` : ''}${v.wrong ? `; ${v.note}` : ''}`,
       }
       trials.push({ family: `slurm: ${kind}`, name: `${kind} #${i}`, verdict })
       ctx.log(`slurm ${kind} #${i}: ${ok ? 'ok' : 'FAIL'} ${verdict.note}`)
