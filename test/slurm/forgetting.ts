@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BuildEvent } from '../../src/events.ts'
+import { idPattern } from '../../src/graph/graph.ts'
 import { coinBin, parseEvents, repoRoot, TempProject } from '../helpers/project.ts'
 
 export interface ForgettingRun {
@@ -25,6 +26,8 @@ export interface ForgettingComparison {
   targets: number
   /** Distinct keys among them (targets with equal keys run once). */
   keys: number
+  /** Distinct keys of the targets kept local (`local` globs). */
+  localKeys: number
   /** Targets the Slurm build ran or restored (from an equal key's record): all, when it succeeds. */
   ranOrRestored: number
   /** Targets the Slurm build ran as Slurm jobs (the rest ran locally or were restored). */
@@ -127,6 +130,8 @@ function query(p: TempProject, sql: string): string[] {
 
 export async function compareForgetting(o: ForgettingRun): Promise<ForgettingComparison> {
   const sets = setsFor(o)
+  // As `--local` matches ids.
+  const isLocal = (id: string) => (o.local ?? []).some((g) => idPattern(g).test(id))
   const local = mainJobProject()
   const remote = mainJobProject()
   const counter = sbatchCounter(remote)
@@ -193,6 +198,7 @@ export async function compareForgetting(o: ForgettingRun): Promise<ForgettingCom
     return {
       targets: targets(b.events).length,
       keys: new Set(targets(b.events).map((e) => e.key)).size,
+      localKeys: new Set(targets(b.events).flatMap((e) => (isLocal(e.id) ? [e.key] : []))).size,
       ranOrRestored: targets(b.events).filter((e) => e.outcome === 'ran' || e.outcome === 'restored').length,
       slurmJobs: submitted.size,
       files: mine.size,
