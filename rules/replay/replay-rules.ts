@@ -18,6 +18,7 @@ import {
   type SourceTask,
   writeBuffer,
 } from './buffer-files.ts'
+import { type Embedder, readEmbeddingsFile } from './embeddings-file.ts'
 import { cosineCost, emd2 } from './emd.ts'
 import { embedInstructions } from './encoder.ts'
 import { insInfo, type Tagger, wordTagger } from './insinfo.ts'
@@ -79,6 +80,11 @@ export interface InsCLParams extends BufferParams {
   points: number
   /** `words`: wordTagger; `file`: tags from the `tags` input (tags.json, instruction → tags). */
   tagger: 'words' | 'file'
+  /**
+   * `file`: instruction vectors from the `embeddings` input (scripts/inscl_embed.py, the Python
+   * path's hidden states) instead of the `encoder` checkpoint's embedding table (the default).
+   */
+  embeddings?: 'file'
 }
 
 /** A record's prompt: its first human turn without the image token. */
@@ -114,7 +120,12 @@ export const insclReplay = rule<InsCLParams>({
   async run({ inputs, params, out, log }) {
     const sources = await earlierTasks(inputs)
     const current = await readSourceTask('current', inputs.current as string)
-    const encoder = await readCheckpoint(inputs.encoder as string)
+    let embed: Embedder
+    if (params.embeddings === 'file') embed = await readEmbeddingsFile(inputs.embeddings as string)
+    else {
+      const encoder = await readCheckpoint(inputs.encoder as string)
+      embed = (instructions) => embedInstructions(encoder, instructions)
+    }
     const instructionOf = unitOf(params.unit)
     const embedTask = (task: string, all: readonly TrainRecord[]) => {
       const records =
@@ -127,7 +138,7 @@ export const insclReplay = rule<InsCLParams>({
       return {
         instructions,
         weights: params.masses === 'uniform' ? counts.map(() => 1) : counts,
-        vectors: embedInstructions(encoder, instructions),
+        vectors: embed(instructions),
       }
     }
     const cur = embedTask('current', current.records)
@@ -171,6 +182,7 @@ export const insclReplay = rule<InsCLParams>({
         unit: params.unit,
         masses: params.masses,
         tagger: params.tagger,
+        embeddings: params.embeddings ?? 'encoder',
         distances: Object.fromEntries(sources.map((s, i) => [s.task, distances[i]])),
         quotas: Object.fromEntries(sources.map((s, i) => [s.task, quotas[i]])),
         points: params.points,
