@@ -13,10 +13,27 @@
  * data (nothing is downloaded) and trains it on CoIN-mini, whose scenes are rendered to 32×32 PNGs.
  * Command rules declare the Python modules they run and the requirements lock as inputs and the
  * library versions as env, so editing scripts/train.py makes exactly the train targets stale.
+ *
+ * Replay (`results/replay`): a LoRA sequence per method in `replay.methods`, its buffer
+ * `replay/lora-<method>/<k>` mixed into stage k (`--replay`). random and inscl are coin's own
+ * buffer rules (rules/replay); inscl takes its tags from an LLM (`inscl/tags`, scripts/inscl_tags.py,
+ * InsCL's prompt) and its instruction vectors from the base model's hidden states
+ * (`inscl/embeddings`, scripts/inscl_embed.py). tg-sft: the stage k−1 model grows a tree of
+ * dialogues and round(mixRatio × task k's records) of them are mixed in (scripts/tg_sft.py).
  */
 import { join } from 'node:path'
 import { type AnyTargetDecl, defineCoinfile, dir, file, output, sh, shell } from 'coin'
-import { type Cell, coinMini, forgettingReport, prepareTask, prompts, scoreTaskRule } from 'coin/rules'
+import {
+  type Cell,
+  coinMini,
+  forgettingReport,
+  insclReplay,
+  prepareTask,
+  prompts,
+  randomReplay,
+  replayReport,
+  scoreTaskRule,
+} from 'coin/rules'
 
 /** CoIN's default task order (DOMAIN.md §1.1). */
 const COIN_ORDER = ['scienceqa', 'textvqa', 'imagenet', 'gqa', 'vizwiz', 'grounding', 'vqav2', 'ocrvqa']
@@ -37,6 +54,41 @@ const MODULES = {
   train: [...COMMON, 'scene_text', 'schedule', 'train'],
   predict: [...COMMON, 'scene_text', 'predict'],
   judge: ['__init__', 'progress', 'judge'],
+  tags: [
+    '__init__',
+    'checkpoint',
+    'conversation',
+    'device',
+    'inscl_tags',
+    'inscl_units',
+    'lm_text',
+    'lora_targets',
+    'moelora',
+    'progress',
+  ],
+  embed: [
+    '__init__',
+    'checkpoint',
+    'conversation',
+    'device',
+    'inscl_embed',
+    'inscl_units',
+    'lm_text',
+    'lora_targets',
+    'moelora',
+    'progress',
+  ],
+  tree: [
+    '__init__',
+    'checkpoint',
+    'conversation',
+    'device',
+    'lm_text',
+    'lora_targets',
+    'moelora',
+    'progress',
+    'tg_sft',
+  ],
   tiny: ['__init__', 'conversation', 'tiny_model'],
   render: ['__init__', 'render_scenes'],
 }
@@ -78,7 +130,8 @@ const train = shell<TrainParams>({
       .sort()
       .flatMap((k) => ['--data', `${inputs[k]}/train.json`])
     const prev = inputs.prev ? ['--prev', inputs.prev] : []
-    return sh`cd ${python(root)} && python3 -m scripts.train --model ${inputs.model} ${prev} ${data} --image-folder ${inputs.images} --method ${p.method.kind} --r ${p.method.r} --alpha ${p.method.alpha} --experts ${p.method.experts} --lr ${p.lr} --epochs ${p.epochs} --steps ${p.steps} --batch-size ${p.batchSize} --grad-accum ${p.gradAccum} --warmup-ratio ${p.warmupRatio} --weight-decay ${p.weightDecay} --seed ${p.seed} --resume-dir ${scratch} --out ${out}`
+    const replay = inputs.replay ? ['--replay', `${inputs.replay}/train.json`] : []
+    return sh`cd ${python(root)} && python3 -m scripts.train --model ${inputs.model} ${prev} ${data} ${replay} --image-folder ${inputs.images} --method ${p.method.kind} --r ${p.method.r} --alpha ${p.method.alpha} --experts ${p.method.experts} --lr ${p.lr} --epochs ${p.epochs} --steps ${p.steps} --batch-size ${p.batchSize} --grad-accum ${p.gradAccum} --warmup-ratio ${p.warmupRatio} --weight-decay ${p.weightDecay} --seed ${p.seed} --resume-dir ${scratch} --out ${out}`
   },
 })
 
@@ -112,6 +165,52 @@ const tinyModel = shell<{ seed: number; imageSize: number }>({
   },
 })
 
+/** InsCL's tags by an LLM (InsCL's prompt), for every instruction of the tasks' train files. */
+const insclTags = shell<{ unit: string; maxNewTokens: number; batchSize: number }>({
+  name: 'inscl-tags',
+  command: ({ inputs, params: p, out, root }) => {
+    const data = dataFiles(inputs).flatMap((f) => ['--data', f])
+    return sh`cd ${python(root)} && python3 -m scripts.inscl_tags --model ${inputs.model} ${data} --unit ${p.unit} --max-new-tokens ${p.maxNewTokens} --batch-size ${p.batchSize} --out ${out}`
+  },
+})
+
+/** Instruction vectors (mean-pooled hidden states) for InsCL's task distances. */
+const insclEmbeddings = shell<{ unit: string; batchSize: number }>({
+  name: 'inscl-embeddings',
+  command: ({ inputs, params: p, out, root }) => {
+    const data = dataFiles(inputs).flatMap((f) => ['--data', f])
+    return sh`cd ${python(root)} && python3 -m scripts.inscl_embed --model ${inputs.model} ${data} --unit ${p.unit} --batch-size ${p.batchSize} --out ${out}`
+  },
+})
+
+interface TreeParams {
+  widths: string
+  dedup: number
+  mixRatio: number
+  questionTokens: number
+  answerTokens: number
+  temperature: number
+  topP: number
+  seed: number
+}
+
+/** TG-SFT: the previous stage's model grows its own rehearsal dialogues (a tree), mixed into stage k. */
+const tgsftTree = shell<TreeParams>({
+  name: 'tg-sft-tree',
+  command: ({ inputs, params: p, out, root }) => {
+    const data = dataFiles(inputs).flatMap((f) => ['--data', f])
+    const checkpoint = inputs.checkpoint ? ['--checkpoint', inputs.checkpoint] : []
+    return sh`cd ${python(root)} && python3 -m scripts.tg_sft --model ${inputs.model} ${checkpoint} ${data} --widths ${p.widths} --dedup ${p.dedup} --mix-ratio ${p.mixRatio} --question-tokens ${p.questionTokens} --answer-tokens ${p.answerTokens} --temperature ${p.temperature} --top-p ${p.topP} --seed ${p.seed} --out ${out}`
+  },
+})
+
+/** The train files of a command's `data/<task>` inputs, in task order. */
+const dataFiles = (inputs: Record<string, unknown>) =>
+  Object.keys(inputs)
+    .filter((k) => k.startsWith('data/'))
+    .sort()
+    .map((k) => `${inputs[k]}/train.json`)
+
 const renderScenes = shell<{ size: number }>({
   name: 'render-scenes',
   command: ({ inputs, params: p, out, root }) =>
@@ -127,13 +226,40 @@ export default defineCoinfile({
     data: { source: '', images: '', train: 64, test: 16 },
     /** How many tasks of CoIN's order (tiny: 3). */
     tasks: 8,
-    tiny: { tasks: 3, imageSize: 32, steps: 8 },
+    tiny: {
+      tasks: 3,
+      imageSize: 32,
+      steps: 8,
+      /** Replay on CPU: a small budget, short tags and a small tree of short turns. */
+      replay: { perTask: 4, maxNewTokens: 16, widths: '4,4', questionTokens: 8, answerTokens: 8 },
+    },
     template: 'original',
     gpus: 0,
     train: { lr: 2e-4, epochs: 1, batchSize: 16, gradAccum: 1, warmupRatio: 0.03, weightDecay: 0 },
     /** Per-stage learning rates (`--set stages.imagenet.lr=1e-4`). */
     stages: Object.fromEntries(COIN_ORDER.map((task) => [task, { lr: 2e-4 }])),
     experiments: { full: false, lora: true, moelora: true },
+    /**
+     * Replay for LoRA (`results/replay`; see the header): methods, records per earlier task, and
+     * InsCL's and TG-SFT's knobs. The tagger LM defaults to the base model.
+     */
+    replay: {
+      methods: { random: true, inscl: true, 'tg-sft': true },
+      perTask: 20,
+      unit: 'prompt' as 'prompt' | 'instruction',
+      points: 64,
+      masses: 'frequency' as 'frequency' | 'uniform',
+      tagger: { model: '', maxNewTokens: 128, batchSize: 16 },
+      tree: {
+        widths: '4,2',
+        dedup: 0.9,
+        mixRatio: 0.25,
+        questionTokens: 48,
+        answerTokens: 96,
+        temperature: 1.0,
+        topP: 0.95,
+      },
+    },
     methods: { lora: { r: 8, alpha: 16 }, moelora: { r: 8, alpha: 16, experts: 4 } },
     predict: { batchSize: 16, maxNewTokens: 24 },
     /** The GK judge: an OpenAI-compatible endpoint (vLLM), else a local HF model (tiny: the base). */
@@ -197,6 +323,7 @@ export default defineCoinfile({
       checkpoint: string | null,
       row: Omit<Cell, 'input' | 'target' | 'params' | 'eval_task'>,
       evalTasks: readonly string[],
+      sink: Omit<Cell, 'input'>[] = cells,
     ) => {
       t.push(
         predict(`predict/${id}`, {
@@ -220,7 +347,7 @@ export default defineCoinfile({
             params,
           }),
         )
-        cells.push({ ...row, eval_task: task, target: `eval/${id}/${task}`, params })
+        sink.push({ ...row, eval_task: task, target: `eval/${id}/${task}`, params })
       }
     }
 
@@ -233,29 +360,123 @@ export default defineCoinfile({
     const experiments = Object.entries(p.experiments)
       .filter(([, on]) => on)
       .map(([name]) => name)
-    for (const name of experiments) {
+    // Replay (results/replay): plain LoRA is the `none` row; each method its own LoRA sequence.
+    const replayMethods = Object.entries(p.replay.methods)
+      .filter(([, on]) => on)
+      .map(([m]) => m as 'random' | 'inscl' | 'tg-sft')
+    const replayCells: Omit<Cell, 'input'>[] = []
+    const sequences = [
+      ...experiments.map((name) => ({ name, method: name, replay: null, sink: cells })),
+      ...(replayMethods.length && !experiments.includes('lora')
+        ? [{ name: 'lora', method: 'lora', replay: null, sink: replayCells }]
+        : []),
+      ...replayMethods.map((m) => ({ name: `lora-${m}`, method: 'lora', replay: m, sink: replayCells })),
+    ]
+    const replayBuffer = (seq: (typeof sequences)[number], k: number, previous: string): string | null => {
+      if (!seq.replay || k < 2) return null
+      const id = `replay/${seq.name}/${k}`
+      const perTask = tiny ? p.tiny.replay.perTask : p.replay.perTask
+      const earlier = Object.fromEntries(
+        tasks.slice(0, k - 1).map((task, i) => [`task/${i + 1}-${task}`, output(`prompts/${task}`)]),
+      )
+      const params = { stage: k, perTask, seed: p.seed }
+      if (seq.replay === 'random') t.push(randomReplay(id, { inputs: earlier, params }))
+      else if (seq.replay === 'inscl')
+        t.push(
+          insclReplay(id, {
+            inputs: {
+              ...earlier,
+              current: output(`prompts/${tasks[k - 1]}`),
+              tags: output('inscl/tags'),
+              embeddings: output('inscl/embeddings'),
+            },
+            params: {
+              ...params,
+              unit: p.replay.unit,
+              points: p.replay.points,
+              masses: p.replay.masses,
+              tagger: 'file',
+              embeddings: 'file',
+            },
+          }),
+        )
+      else {
+        const tree = p.replay.tree
+        t.push(
+          tgsftTree(id, {
+            inputs: {
+              model: base,
+              checkpoint: output(previous),
+              ...dataOf([tasks[k - 1]!]),
+              ...code('tree'),
+            },
+            params: {
+              ...tree,
+              ...(tiny
+                ? {
+                    widths: p.tiny.replay.widths,
+                    questionTokens: p.tiny.replay.questionTokens,
+                    answerTokens: p.tiny.replay.answerTokens,
+                  }
+                : {}),
+              seed: p.seed,
+            },
+            resources,
+            env: ENV,
+          }),
+        )
+      }
+      return id
+    }
+    if (replayMethods.includes('inscl')) {
+      // InsCL tags and embeds every task's instructions once, with fixed models (its tag_pkl/ and
+      // encoded_ins_dist.pkl); coin's InsCL rule reads both in place of its word tagger and encoder.
+      const tagger = p.replay.tagger
+      t.push(
+        insclTags('inscl/tags', {
+          inputs: { model: tagger.model ? dir(tagger.model) : base, ...dataOf(tasks), ...code('tags') },
+          params: {
+            unit: p.replay.unit,
+            maxNewTokens: tiny ? p.tiny.replay.maxNewTokens : tagger.maxNewTokens,
+            batchSize: tagger.batchSize,
+          },
+          resources,
+          env: ENV,
+        }),
+        insclEmbeddings('inscl/embeddings', {
+          inputs: { model: base, ...dataOf(tasks), ...code('embed') },
+          params: { unit: p.replay.unit, batchSize: tagger.batchSize },
+          resources,
+          env: ENV,
+        }),
+      )
+    }
+    for (const seq of sequences) {
       let previous: string | null = null
       tasks.forEach((task, i) => {
-        const id = `train/${name}/${i + 1}-${task}`
+        const id = `train/${seq.name}/${i + 1}-${task}`
+        const buffer = previous ? replayBuffer(seq, i + 1, previous) : null
         t.push(
           train(id, {
             inputs: {
               model: base,
               images,
               ...(previous ? { prev: output(previous) } : {}),
+              ...(buffer ? { replay: output(buffer) } : {}),
               ...dataOf([task]),
               ...code('train'),
             },
-            params: { ...optimisation(task), method: methods[name]! },
+            params: { ...optimisation(task), method: methods[seq.method]! },
             resources,
             env: ENV,
           }),
         )
         evaluate(
-          `${name}/${i + 1}-${task}`,
+          `${seq.name}/${i + 1}-${task}`,
           id,
-          { experiment: name, method: name, order_name: 'coin', stage: i + 1, stage_task: task },
+          { experiment: seq.name, method: seq.method, order_name: 'coin', stage: i + 1, stage_task: task },
           tasks.slice(0, i + 1),
+          seq.sink,
         )
         previous = id
       })
@@ -271,6 +492,8 @@ export default defineCoinfile({
     const zeroshot = cells.filter((c) => c.experiment === 'zeroshot')
     for (const name of experiments)
       cells.push(...zeroshot.map((c) => ({ ...c, experiment: name, method: name })))
+    for (const seq of sequences.filter((q) => q.sink === replayCells))
+      replayCells.push(...zeroshot.map((c) => ({ ...c, experiment: seq.name, method: seq.method })))
     t.push(
       train('train/multitask', {
         inputs: { model: base, images, ...dataOf(tasks), ...code('train') },
@@ -339,6 +562,30 @@ export default defineCoinfile({
         publish: 'results',
       }),
     )
+    if (replayMethods.length) {
+      // Plain LoRA's cells come from results/forgetting's when it runs LoRA too.
+      const runs = sequences.filter((q) => q.method === 'lora' && (q.replay || q.name === 'lora'))
+      const all = [...replayCells, ...cells.filter((c) => c.experiment === 'lora')]
+      const withReplayInputs = all.map((c, i) => ({ ...c, input: `c${i}` }))
+      t.push(
+        replayReport('results/replay', {
+          inputs: Object.fromEntries(withReplayInputs.map((c) => [c.input, output(c.target)])),
+          params: {
+            experiments: runs.map((q) => ({
+              experiment: q.name,
+              method: q.method,
+              order_name: 'coin',
+              tasks,
+              kind: 'sequential' as const,
+            })),
+            cells: withReplayInputs,
+            runs: runs.map((q) => ({ experiment: q.name, replay: q.replay ?? 'none', seed: p.seed })),
+            perTask: tiny ? p.tiny.replay.perTask : p.replay.perTask,
+          },
+          publish: 'results',
+        }),
+      )
+    }
     return t
   },
 })

@@ -114,5 +114,59 @@ test("changing stage 3's lr reruns stage 3 and what follows only", () => {
   assert.equal(r.ran, [...expected, 'results/forgetting'].sort())
 })
 
+test('replay on the Python path: InsCL with LLM tags and hidden-state embeddings, a TG-SFT tree', () => {
+  const r = coin(
+    'build',
+    '--json',
+    '-j',
+    '2',
+    'replay/lora-inscl/3',
+    'replay/lora-tg-sft/2',
+    '--set',
+    'model=tiny',
+  )
+  assert.is(r.code, 0, r.stderr + r.stdout.slice(-2000))
+  const outcomes = Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as BuildEvent)
+      .filter((e) => e.event === 'target')
+      .map((e) => [(e as { id: string }).id, (e as { outcome: string }).outcome]),
+  )
+  for (const id of ['inscl/tags', 'inscl/embeddings', 'replay/lora-inscl/3', 'replay/lora-tg-sft/2'])
+    assert.is(outcomes[id], 'ran', id)
+  assert.not.ok(outcomes['models/tiny'] === 'ran', 'the tiny model is reused')
+  const json = <T>(id: string, file: string) =>
+    JSON.parse(readFileSync(join(coin('path', id, '--set', 'model=tiny').stdout.trim(), file), 'utf8')) as T
+  // coin's InsCL rule took the Python tagger's tags and the Python embeddings (every prompt has both).
+  const buffer = json<{
+    counts: Record<string, number>
+    entries: { task: string; id: string }[]
+    details: Record<string, unknown>
+  }>('replay/lora-inscl/3', 'buffer.json')
+  assert.is(buffer.details.tagger, 'file')
+  assert.is(buffer.details.embeddings, 'file')
+  assert.equal(Object.keys(buffer.counts), ['scienceqa', 'textvqa'])
+  assert.is(buffer.entries.length, 2 * 4)
+  for (const e of buffer.entries) {
+    const ids = json<{ id: string }[]>(`prompts/${e.task}`, 'train.json').map((x) => String(x.id))
+    assert.ok(ids.includes(String(e.id)), `${e.task} ${e.id}`)
+  }
+  const tags = json<Record<string, string[]>>('inscl/tags', 'tags.json')
+  const prompts = ['scienceqa', 'textvqa', 'imagenet'].flatMap((t) =>
+    json<{ conversations: { value: string }[] }[]>(`prompts/${t}`, 'train.json').map((x) =>
+      x.conversations[0]!.value.replace('<image>\n', ''),
+    ),
+  )
+  assert.equal(Object.keys(tags).sort(), [...new Set(prompts)].sort())
+  // TG-SFT: text-only dialogues grown by stage 1's model, at most round(0.25 × 64) of them.
+  const tree = json<{ kept: number; written: number; wanted: number }>('replay/lora-tg-sft/2', 'tree.json')
+  const records = json<{ image?: string; conversations: unknown[] }[]>('replay/lora-tg-sft/2', 'train.json')
+  assert.is(tree.wanted, 16)
+  assert.is(records.length, Math.min(tree.kept, tree.wanted))
+  assert.ok(records.every((x) => !x.image && x.conversations.length >= 2))
+})
+
 test.after(() => project.remove())
 test.run()
