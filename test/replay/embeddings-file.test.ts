@@ -14,7 +14,7 @@ function write(rows: number[][], instructions: string[], bytes?: number): string
   const dir = mkdtempSync(join(tmpdir(), 'coin-emb-'))
   writeFileSync(join(dir, 'embeddings.json'), JSON.stringify({ dim: rows[0]!.length, instructions }))
   const buf = Buffer.alloc(rows.length * rows[0]!.length * 4)
-  rows.flat().forEach((x, i) => buf.writeFloatLE(x, i * 4))
+  for (const [i, x] of rows.flat().entries()) buf.writeFloatLE(x, i * 4)
   writeFileSync(join(dir, 'embeddings.f32'), bytes === undefined ? buf : buf.subarray(0, bytes))
   return dir
 }
