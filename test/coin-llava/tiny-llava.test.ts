@@ -5,8 +5,8 @@
  * train targets stale; changing stage 3's lr reruns stage 3 and what follows only.
  * Needs `pip install -r scripts/requirements.txt` (CI does it).
  */
-import { spawnSync } from 'node:child_process'
-import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -165,6 +165,65 @@ test('replay on the Python path: InsCL with LLM tags and hidden-state embeddings
   assert.is(tree.wanted, 16)
   assert.is(records.length, Math.min(tree.kept, tree.wanted))
   assert.ok(records.every((x) => !x.image && x.conversations.length >= 2))
+})
+
+test('Ctrl-C mid-stage: the trainer saves to ctx.scratch (--resume-dir); the rebuild resumes there', async () => {
+  const args = [
+    '-f',
+    COINFILE,
+    'build',
+    '--json',
+    'train/lora/1-scienceqa',
+    '--set',
+    'model=tiny',
+    '--set',
+    'tiny.steps=200',
+  ]
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/coin.js'), ...args], {
+    cwd: project.dir,
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', PYTHONDONTWRITEBYTECODE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let seen = 0
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk
+    for (const line of String(chunk).split('\n')) {
+      if (!line.startsWith('{') || seen > 20) continue
+      const e = JSON.parse(line) as BuildEvent
+      // Past the first periodic save (every tenth: step 20), then Ctrl-C.
+      if (e.event === 'progress' && typeof e.step === 'number' && 'loss' in e && e.step > 20) {
+        seen = e.step
+        child.kill('SIGINT')
+      }
+    }
+  })
+  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)))
+  assert.is(code, 130, out.slice(-2000))
+  assert.ok(seen > 20)
+
+  const r = coin(...args.slice(2))
+  assert.is(r.code, 0, r.stderr)
+  const events = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as BuildEvent)
+  const done = events.find((e) => e.event === 'target' && e.id === 'train/lora/1-scienceqa')
+  assert.ok(done && done.event === 'target' && done.outcome === 'ran')
+  const resumed = events.find((e) => e.event === 'progress' && typeof e.resumed === 'number')
+  assert.ok(resumed && resumed.event === 'progress', 'a "resumed" progress event')
+  // Saved at the step boundary after the signal, not only at the last periodic save.
+  assert.ok(Number(resumed.resumed) >= seen && Number(resumed.resumed) < 200, `resumed at ${resumed.resumed}`)
+  assert.match(coin('log', 'train/lora/1-scienceqa').stdout, `resumed at step ${resumed.resumed} of 200`)
+  // The step log runs 1..200 without a gap or a repeat: the saved part came back with the state.
+  const state = JSON.parse(
+    readFileSync(join(coin('path', 'train/lora/1-scienceqa').stdout.trim(), 'trainer_state.json'), 'utf8'),
+  ) as { log_history: { step: number }[] }
+  assert.equal(
+    state.log_history.map((e) => e.step),
+    Array.from({ length: 200 }, (_, i) => i + 1),
+  )
+  assert.equal(readdirSync(project.path('examples/coin-llava/cache/scratch')), [])
 })
 
 test.after(() => project.remove())
