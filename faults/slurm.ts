@@ -97,15 +97,16 @@ function activeJobs(sb: Sandbox): Map<string, string> {
 const controllerUp = () =>
   spawnSync('squeue', ['-h', '-o', '%i'], { stdio: 'ignore', timeout: 10_000 }).status === 0
 
-/** Stops slurmctld (`scontrol shutdown slurmctld`: running jobs go on) and starts it again. */
-async function restartController(downMs: number): Promise<string> {
+/** Stops slurmctld (`scontrol shutdown slurmctld`: running jobs go on); '' or what went wrong. */
+async function stopController(): Promise<string> {
   execFileSync('scontrol', ['shutdown', 'slurmctld'], { stdio: 'ignore' })
-  if (!(await waitFor(() => !controllerUp(), 30_000))) return 'slurmctld did not stop'
-  await sleep(downMs)
-  // As .ci/slurm-up.sh starts it (state recovered from StateSaveLocation, jobs included).
+  return (await waitFor(() => !controllerUp(), 30_000)) ? '' : 'slurmctld did not stop'
+}
+
+/** Starts slurmctld as .ci/slurm-up.sh does (state recovered from StateSaveLocation, jobs included). */
+async function startController(): Promise<string> {
   execFileSync('/usr/sbin/slurmctld', ['-i'], { stdio: 'ignore' })
-  if (!(await waitFor(controllerUp, 60_000))) return 'slurmctld did not come back'
-  return ''
+  return (await waitFor(controllerUp, 60_000)) ? '' : 'slurmctld did not come back'
 }
 
 /** What a finished build may not leave: a key's job folder (action, claim, staging) or staging. */
@@ -153,89 +154,112 @@ export const slurm: Family = {
     const plan: [Kind, number][] = ctx.quick
       ? [['job exits non-zero', 1]]
       : KINDS.flatMap((k) => Array.from({ length: rounds }, (_, i): [Kind, number] => [k, i]))
-    for (const [kind, i] of plan) {
-      reset(sb)
-      const retries = kind === 'job exits non-zero' || kind === 'scancel of a running job' ? i % 2 : 0
-      const args = ['build', ...slurmArgs, '--slurm-retries', String(retries)]
-      const env = { ...wrapper.env, FAULT_SLOW_MS: kind === 'scancel of a running job' ? '8000' : '1500' }
-      if (kind === 'job exits non-zero') sb.write({ [`exit-once.${i % 2}`]: '' })
-      const t0 = Date.now()
-      let child = sb.spawn(args, env)
-      let done = collect(child, 600_000)
-      let note = ''
-      const runs: Run[] = []
-      const problems: string[] = []
-      if (kind === 'scancel of a running job') {
-        await waitFor(() => existsSync(sb.path('slow-started')), 300_000)
-        await sleep(Math.floor(ctx.random() * 1000))
-        const running = [...activeJobs(sb)].filter(([, s]) => s === 'RUNNING').map(([id]) => id)
-        const victim = running[Math.floor(ctx.random() * running.length)]
-        if (victim) execFileSync('scancel', [victim])
-        note = `scancel ${victim ?? '(none running)'}`
-        if (!victim) problems.push('no running job to scancel (the fault did not happen)')
+    try {
+      for (const [kind, i] of plan) {
+        // Whatever happens in a trial, the shared controller is up before the next one.
+        if (!controllerUp()) await startController()
+        reset(sb)
+        const retries = kind === 'job exits non-zero' || kind === 'scancel of a running job' ? i % 2 : 0
+        const args = ['build', ...slurmArgs, '--slurm-retries', String(retries)]
+        const env = { ...wrapper.env, FAULT_SLOW_MS: kind === 'scancel of a running job' ? '8000' : '1500' }
+        if (kind === 'job exits non-zero') sb.write({ [`exit-once.${i % 2}`]: '' })
+        // Every third controller restart begins before the build: its first sbatch calls find no
+        // controller for longer than sbatch's own retries (~10 s), so coin's wait is what saves them.
+        const downFirst = kind === 'controller restart' && i % 3 === 0
+        const stopped = downFirst ? await stopController() : ''
+        const t0 = Date.now()
+        let child = sb.spawn(args, env)
+        let done = collect(child, 600_000)
+        let note = ''
+        const runs: Run[] = []
+        const problems: string[] = []
+        if (kind === 'scancel of a running job') {
+          await waitFor(() => existsSync(sb.path('slow-started')), 300_000)
+          await sleep(Math.floor(ctx.random() * 1000))
+          const running = [...activeJobs(sb)].filter(([, s]) => s === 'RUNNING').map(([id]) => id)
+          const victim = running[Math.floor(ctx.random() * running.length)]
+          if (victim) execFileSync('scancel', [victim])
+          note = `scancel ${victim ?? '(none running)'}`
+          if (!victim) problems.push('no running job to scancel (the fault did not happen)')
+        }
+        let killedAt = 0
+        if (kind === 'kill -9 of coin, restart') {
+          await waitFor(() => wrapper.submitted().length > 0, 300_000)
+          const delay = Math.floor(ctx.random() * 8000)
+          await sleep(delay)
+          child.kill('SIGKILL')
+          killedAt = Date.now()
+          runs.push(await done)
+          note = `kill -9 ${delay} ms after the first submission, ${activeJobs(sb).size} jobs active`
+          child = sb.spawn(args, env)
+          done = collect(child, 600_000)
+        }
+        if (downFirst) {
+          const down = 15_000 + Math.floor(ctx.random() * 5000)
+          await sleep(down)
+          const trouble = stopped || (await startController())
+          note = `slurmctld down from before the build for ${down} ms${trouble ? `: ${trouble}` : ''}`
+          if (trouble) problems.push(trouble)
+          if (wrapper.refused() === 0)
+            problems.push('no sbatch call found the controller down (the fault did not happen)')
+        } else if (kind === 'controller restart') {
+          await waitFor(() => wrapper.submitted().length > 0, 300_000)
+          const delay = Math.floor(ctx.random() * 6000)
+          const down = 2000 + Math.floor(ctx.random() * 12_000)
+          await sleep(delay)
+          let trouble = await stopController()
+          if (!trouble) {
+            await sleep(down)
+            trouble = await startController()
+          }
+          note = `slurmctld shut down ${delay} ms after the first submission, down ${down} ms${trouble ? `: ${trouble}` : ''}`
+          if (trouble) problems.push(trouble)
+        }
+        const r = await done
+        runs.push(r)
+        const ms = Date.now() - t0
+        const expectOk = retries > 0 || kind === 'kill -9 of coin, restart' || kind === 'controller restart'
+        if (expectOk && r.code !== 0) problems.push(`build exit ${r.code}`)
+        if (!expectOk && r.code !== 1) problems.push(`build exit ${r.code} (a failed job must give 1)`)
+        if (r.code === 1 && !/Slurm job \S+ (failed|was cancelled outside coin)/.test(r.stderr + r.stdout))
+          problems.push('the failure does not name its Slurm job')
+        if (kind === 'job exits non-zero' && existsSync(sb.path(`exit-once.${i % 2}`)))
+          problems.push('no job exited non-zero (the fault did not happen)')
+        // A cancelled job may be COMPLETING for a moment after coin has seen it CANCELLED; what is
+        // still active 15 s after the build, coin left behind. Then nothing half-written may remain.
+        const drained = Date.now() + 15_000
+        while (activeJobs(sb).size && Date.now() < drained) await sleep(250)
+        if (activeJobs(sb).size)
+          problems.push(`${activeJobs(sb).size} jobs still active 15 s after the build`)
+        problems.push(...leftovers(sb).map((l) => `left ${l}`))
+        // No key submitted twice, except a resubmission per the retry policy, or one whose first
+        // sbatch the kill may have cut before coin could write its claim (within 2 s of it).
+        const seen = new Map<string, number[]>()
+        for (const s of wrapper.submitted()) seen.set(s.key, [...(seen.get(s.key) ?? []), s.at])
+        for (const [key, ats] of seen) {
+          const allowed =
+            1 + retries + (killedAt && ats.some((at) => at <= killedAt && killedAt - at < 2000) ? 1 : 0)
+          if (ats.length > allowed) problems.push(`key ${key.slice(0, 8)} submitted ${ats.length}×`)
+        }
+        const ranTwice = [...sb.runCounts()].filter(([, n]) => n > 1 + retries).map(([k]) => k)
+        if (ranTwice.length) problems.push(`ran more than once: ${ranTwice.join(', ')}`)
+        const refused = wrapper.refused()
+        const v = await settle(sb, ctx.reference, note, { args: slurmArgs, env: wrapper.env })
+        const exit70 = v.exit70 || runs.some(isExit70)
+        const ok = v.ok && !exit70 && problems.length === 0
+        const verdict = {
+          ...v,
+          ok,
+          wrong: v.wrong || problems.length > 0,
+          exit70,
+          note: `${note}${v.outside ? '; wrote outside the project' : ''}; retries ${retries}; build exit ${runs.map((x) => x.code ?? x.signal).join(' then ')} in ${ms} ms, ${seen.size} keys submitted${refused ? `, ${refused} sbatch calls refused (controller down) and retried` : ''}${problems.length ? `; ${problems.join('; ')}` : ''}${v.wrong ? `; ${v.note}` : ''}`,
+        }
+        trials.push({ family: `slurm: ${kind}`, name: `${kind} #${i}`, verdict })
+        ctx.log(`slurm ${kind} #${i}: ${ok ? 'ok' : 'FAIL'} ${verdict.note}`)
       }
-      let killedAt = 0
-      if (kind === 'kill -9 of coin, restart') {
-        await waitFor(() => wrapper.submitted().length > 0, 300_000)
-        const delay = Math.floor(ctx.random() * 8000)
-        await sleep(delay)
-        child.kill('SIGKILL')
-        killedAt = Date.now()
-        runs.push(await done)
-        note = `kill -9 ${delay} ms after the first submission, ${activeJobs(sb).size} jobs active`
-        child = sb.spawn(args, env)
-        done = collect(child, 600_000)
-      }
-      if (kind === 'controller restart') {
-        await waitFor(() => wrapper.submitted().length > 0, 300_000)
-        const delay = Math.floor(ctx.random() * 6000)
-        // Often past sbatch's own ~10 s of retries, so coin's wait for the controller is exercised.
-        const down = 2000 + Math.floor(ctx.random() * 12_000)
-        await sleep(delay)
-        const trouble = await restartController(down)
-        note = `slurmctld shut down ${delay} ms after the first submission, down ${down} ms${trouble ? `: ${trouble}` : ''}`
-        if (trouble) problems.push(trouble)
-      }
-      const r = await done
-      runs.push(r)
-      const ms = Date.now() - t0
-      const expectOk = retries > 0 || kind === 'kill -9 of coin, restart' || kind === 'controller restart'
-      if (expectOk && r.code !== 0) problems.push(`build exit ${r.code}`)
-      if (!expectOk && r.code !== 1) problems.push(`build exit ${r.code} (a failed job must give 1)`)
-      if (r.code === 1 && !/Slurm job \S+ (failed|was cancelled outside coin)/.test(r.stderr + r.stdout))
-        problems.push('the failure does not name its Slurm job')
-      if (kind === 'job exits non-zero' && existsSync(sb.path(`exit-once.${i % 2}`)))
-        problems.push('no job exited non-zero (the fault did not happen)')
-      // A cancelled job may be COMPLETING for a moment after coin has seen it CANCELLED; what is
-      // still active 15 s after the build, coin left behind. Then nothing half-written may remain.
-      const drained = Date.now() + 15_000
-      while (activeJobs(sb).size && Date.now() < drained) await sleep(250)
-      if (activeJobs(sb).size) problems.push(`${activeJobs(sb).size} jobs still active 15 s after the build`)
-      problems.push(...leftovers(sb).map((l) => `left ${l}`))
-      // No key submitted twice, except a resubmission per the retry policy, or one whose first
-      // sbatch the kill may have cut before coin could write its claim (within 2 s of it).
-      const seen = new Map<string, number[]>()
-      for (const s of wrapper.submitted()) seen.set(s.key, [...(seen.get(s.key) ?? []), s.at])
-      for (const [key, ats] of seen) {
-        const allowed =
-          1 + retries + (killedAt && ats.some((at) => at <= killedAt && killedAt - at < 2000) ? 1 : 0)
-        if (ats.length > allowed) problems.push(`key ${key.slice(0, 8)} submitted ${ats.length}×`)
-      }
-      const ranTwice = [...sb.runCounts()].filter(([, n]) => n > 1 + retries).map(([k]) => k)
-      if (ranTwice.length) problems.push(`ran more than once: ${ranTwice.join(', ')}`)
-      const refused = wrapper.refused()
-      const v = await settle(sb, ctx.reference, note, { args: slurmArgs, env: wrapper.env })
-      const exit70 = v.exit70 || runs.some(isExit70)
-      const ok = v.ok && !exit70 && problems.length === 0
-      const verdict = {
-        ...v,
-        ok,
-        wrong: v.wrong || problems.length > 0,
-        exit70,
-        note: `${note}${v.outside ? '; wrote outside the project' : ''}; retries ${retries}; build exit ${runs.map((x) => x.code ?? x.signal).join(' then ')} in ${ms} ms, ${seen.size} keys submitted${refused ? `, ${refused} sbatch calls refused (controller down) and retried` : ''}${problems.length ? `; ${problems.join('; ')}` : ''}${v.wrong ? `; ${v.note}` : ''}`,
-      }
-      trials.push({ family: `slurm: ${kind}`, name: `${kind} #${i}`, verdict })
-      ctx.log(`slurm ${kind} #${i}: ${ok ? 'ok' : 'FAIL'} ${verdict.note}`)
+    } finally {
+      // Whatever failed, the shared controller is left running.
+      if (!controllerUp()) await startController()
     }
     reset(sb)
     return trials
