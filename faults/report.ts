@@ -37,7 +37,7 @@ ${rows.join('\n')}
 
 Summary: ${sum('kill-9')} kill -9 trials, ${sum('concurrent restores')} concurrent-restore trials,
 ${new Set(all.filter((t) => t.family.startsWith('corruption')).map((t) => t.family)).size} corruption kinds,
-${sum('bad input')} bad inputs, ${sum('locks')} lock trials, ${sum('disk full')} disk-full trials.
+${sum('bad input')} bad inputs, ${sum('locks')} lock trials, ${sum('disk full')} disk-full trials, ${sum('slurm')} Slurm trials.
 
 ## Families
 
