@@ -1,20 +1,31 @@
 /**
- * Opening a project: load the Coinfile, resolve params (defaults + --set), analyse the graph and
- * open the cache. Every command that needs the graph starts here; none of this reads file contents
- * beyond the Coinfile itself.
+ * Opening a project: the Coinfile's analysed graph (from the graph cache when the Coinfile's code
+ * closure, the `--set` values and coin did not change; else by loading the Coinfile and running its
+ * `targets()`), and the cache. Every command that needs the graph starts here; none of this reads
+ * file contents beyond the Coinfile's modules.
  */
 import { existsSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { CacheLayout } from './cache/layout.ts'
 import { Store } from './cache/store.ts'
+import { coinBuildId } from './coin-build.ts'
 import { analyze } from './config/analyze.ts'
-import type { Json } from './config/define.ts'
-import { type LoadedCoinfile, loadCoinfile } from './config/load.ts'
+import type { AnyRule, Json } from './config/define.ts'
+import {
+  type AnalysedCoinfile,
+  type CoinfileSettings,
+  graphCacheKey,
+  readGraphCache,
+  toGraphData,
+  writeGraphCache,
+} from './config/graph-cache.ts'
+import { loadCoinfile, missingCoinfile } from './config/load.ts'
 import { type ParamEntry, resolveParams } from './config/params.ts'
 import { didYouMean } from './config/suggest.ts'
 import { isDiskFull, UserError } from './errors.ts'
+import { renderCommandWords } from './fingerprint/command-files.ts'
 import { loadModuleGraph, type ModuleGraph } from './fingerprint/module-graph.ts'
-import { type Graph, idPattern, isPattern } from './graph/graph.ts'
+import { type Graph, type GraphNode, idPattern, isPattern } from './graph/graph.ts'
 import { StatCache } from './hash/stat-cache.ts'
 import { Planner } from './plan/planner.ts'
 
@@ -26,13 +37,19 @@ export interface ProjectOptions {
 }
 
 export interface Project {
-  loaded: LoadedCoinfile
+  /** The Coinfile's absolute path. */
+  file: string
   root: string
   params: Record<string, Json>
   paramEntries: ParamEntry[]
+  /** The Coinfile's own settings (default executor, Slurm settings). */
+  settings: CoinfileSettings
   graph: Graph
+  /** True when the graph was read from the graph cache (the Coinfile was not loaded). */
+  graphFromCache: boolean
   /** Every module the Coinfile reaches: rule identities and the closure digest come from it. */
   modules: ModuleGraph
+  /** Writes what this process learned about the Coinfile (module graph, graph cache). */
   saveModuleGraph: () => Promise<void>
   layout: CacheLayout
   stat: StatCache
@@ -41,36 +58,127 @@ export interface Project {
 }
 
 export async function openProject(o: ProjectOptions): Promise<Project> {
-  const loaded = await loadCoinfile(o.file)
-  const { params, entries } = resolveParams(loaded.coinfile.params ?? {}, o.sets ?? [], {
-    file: loaded.path,
-    source: loaded.source,
-    schema: loaded.coinfile.paramSchema,
-  })
-  const graph = analyze(loaded.coinfile, params, loaded.path)
-  const layout = new CacheLayout(resolve(o.cacheDir ?? resolve(loaded.root, 'cache')))
+  const file = resolve(o.file)
+  if (!existsSync(file)) throw missingCoinfile(file)
+  const root = dirname(file)
+  const sets = o.sets ?? []
+  const layout = new CacheLayout(resolve(o.cacheDir ?? resolve(root, 'cache')))
   checkCacheDir(layout.root, o.cacheDir !== undefined)
-  const stat = await StatCache.load(layout.statCache)
-  const store = new Store(layout, stat)
-  const { graph: modules, save: saveModuleGraph } = await loadModuleGraph(
-    loaded.path,
-    loaded.root,
-    layout.moduleGraph,
-  )
-  const planner = new Planner(graph, loaded.root, modules, stat, store, layout)
+  const stat = await StatCache.load(layout.statCache, { exclude: `${layout.objects}/` })
+  const store = new Store(layout, stat, StatCache.lazy(layout.objectStatCache))
+  const moduleGraph = await openModuleGraph(file, root, layout.moduleGraph)
+  const modules = moduleGraph.graph
+
+  let real: Promise<AnalysedCoinfile> | undefined
+  const analyseNow = () => {
+    real ??= analyseCoinfile(file, sets)
+    return real
+  }
+  const build = coinBuildId()
+  const key = build
+    ? await graphCacheKey({
+        coinBuild: build,
+        coinfile: file,
+        cacheRoot: layout.root,
+        sets,
+        modules,
+        moduleStamp: moduleGraph.stamp,
+      })
+    : undefined
+  const graphFile = key ? layout.graph(key) : undefined
+  let analysed: AnalysedCoinfile | undefined
+  let cached: AnalysedCoinfile | undefined
+  if (key && graphFile) {
+    // A rule read from the cache loads the Coinfile when it first runs (only builds with work do).
+    const realRule = async (name: string): Promise<AnyRule> => {
+      const fresh = await analyseNow()
+      const rule = [...fresh.graph.nodes.values()].find((n) => n.decl.rule.name === name)?.decl.rule
+      if (!rule || fresh.graph.order.length !== cached?.graph.order.length)
+        throw new UserError({
+          message: 'the Coinfile changed while coin was running',
+          file,
+          key: name,
+          fix: 'run the command again',
+        })
+      return rule
+    }
+    analysed = cached = readGraphCache(graphFile, key, realRule)
+  }
+  let pendingGraph: (() => void) | undefined
+  if (!analysed) {
+    analysed = await analyseNow()
+    const fresh = analysed
+    if (key && graphFile)
+      pendingGraph = () => {
+        const data = toGraphData(fresh, key, modules, (node) =>
+          renderCommandWords(node.decl, staticInputPaths(node, root, layout), root),
+        )
+        if (data) writeGraphCache(graphFile, data)
+      }
+  }
+  const planner = new Planner(analysed.graph, root, modules, stat, store, layout)
   return {
-    loaded,
-    root: loaded.root,
-    params,
-    paramEntries: entries,
-    graph,
+    file,
+    root,
+    params: analysed.params,
+    paramEntries: analysed.paramEntries,
+    settings: analysed.settings,
+    graph: analysed.graph,
+    graphFromCache: cached !== undefined,
     modules,
-    saveModuleGraph,
+    saveModuleGraph: async () => {
+      await moduleGraph.save()
+      pendingGraph?.()
+      pendingGraph = undefined
+    },
     layout,
     stat,
     store,
     planner,
   }
+}
+
+/** Loads the Coinfile (tsx), resolves the params and analyses the targets. */
+async function analyseCoinfile(file: string, sets: readonly string[]): Promise<AnalysedCoinfile> {
+  const loaded = await loadCoinfile(file)
+  const { params, entries } = resolveParams(loaded.coinfile.params ?? {}, sets, {
+    file: loaded.path,
+    source: loaded.source,
+    schema: loaded.coinfile.paramSchema,
+  })
+  const graph = analyze(loaded.coinfile, params, loaded.path)
+  return {
+    params,
+    paramEntries: entries,
+    settings: {
+      executor: loaded.coinfile.executor,
+      slurm: loaded.coinfile.slurm,
+      line: loaded.coinfile.site?.line,
+    },
+    graph,
+  }
+}
+
+/**
+ * The module graph; when esbuild cannot read the Coinfile (a syntax error, a missing import), the
+ * loader's own diagnostic (tsx's, with the line) is the better message, so it gets to speak first.
+ */
+async function openModuleGraph(file: string, root: string, cacheFile: string) {
+  try {
+    return await loadModuleGraph(file, root, cacheFile)
+  } catch (err) {
+    if (err instanceof UserError) await loadCoinfile(file)
+    throw err
+  }
+}
+
+/** A target's input paths as its command sees them, known before anything runs (no globs). */
+function staticInputPaths(node: GraphNode, root: string, layout: CacheLayout): Record<string, string> {
+  const paths: Record<string, string> = {}
+  for (const [name, ref] of Object.entries(node.decl.inputs))
+    if (ref.kind === 'target') paths[name] = layout.outDir(ref.id)
+    else if (ref.kind === 'file' || ref.kind === 'dir') paths[name] = resolve(root, ref.path)
+  return paths
 }
 
 /**
@@ -81,6 +189,7 @@ export async function openProject(o: ProjectOptions): Promise<Project> {
 export async function saveCaches(p: Project): Promise<void> {
   try {
     await p.stat.save()
+    await p.store.objectStat.save()
     // Only into a cache this process already uses: bad input must leave no cache/ behind.
     if (existsSync(p.layout.root)) await p.saveModuleGraph()
     p.store.saveIndex()

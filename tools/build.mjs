@@ -6,7 +6,8 @@
 //   node tools/build.mjs --types  (npm run build, and prepare)
 //   node tools/build.mjs          (npm test: the JavaScript only, ~1 s)
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, renameSync, rmSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -46,6 +47,11 @@ await build({
   target: 'node20',
   logLevel: 'warning',
 })
+// The build id (src/coin-build.ts): caches of coin's own analysis are keyed by it.
+const sources = createHash('sha256')
+for (const f of [...entryPoints].sort()) sources.update(f.slice(root.length)).update(readFileSync(f))
+sources.update(readFileSync(`${root}package.json`))
+writeFileSync(`${next}/build-id`, `${sources.digest('hex').slice(0, 32)}\n`)
 // Data read next to the code travels with it: template sets, `coin init`'s starter files.
 cpSync(`${root}src/cli/init`, `${next}/src/cli/init`, { recursive: true })
 cpSync(`${root}datasets/templates`, `${next}/datasets/templates`, {

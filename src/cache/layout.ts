@@ -13,7 +13,11 @@
  *   scratch/<key>/        a running target's resumable progress (`ctx.scratch`), kept across
  *                         interrupted and failed attempts, dropped on commit (cache/scratch.ts)
  *   pins/<target id>      keys that `coin gc` keeps
- *   stat-cache.json       (dev, ino, size, mtime, ctime) → digest
+ *   stat-cache.json       (dev, ino, size, mtime, ctime) → digest of project files (inputs,
+ *                         modules)
+ *   object-stats.json     the same for objects/ (read only when a build commits or restores)
+ *   graphs/<key>.json     the analysed target graph, so a no-op does not load the Coinfile
+ *                         (config/graph-cache.ts)
  *   module-graph.json     the Coinfile's module graph (rule identities), with the stats that
  *                         keep it valid
  *   out-index.json        a copy of every out/<id>.json with its stat, so a no-op stats them
@@ -83,5 +87,11 @@ export class CacheLayout {
   }
   get statCache() {
     return join(this.root, 'stat-cache.json')
+  }
+  get objectStatCache() {
+    return join(this.root, 'object-stats.json')
+  }
+  graph(key: string) {
+    return join(this.root, 'graphs', `${key}.json`)
   }
 }

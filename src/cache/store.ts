@@ -83,10 +83,16 @@ interface IndexEntry {
 }
 
 export class Store {
+  /** Digests of the cache's own objects (used by commit and restore, never by a no-op). */
+  readonly objectStat: StatCache
+
   constructor(
     readonly layout: CacheLayout,
     readonly stat: StatCache,
-  ) {}
+    objectStat?: StatCache,
+  ) {
+    this.objectStat = objectStat ?? stat
+  }
 
   /** The record for `key`, if there is one and it is well formed (see validate.ts). */
   readRecord(key: Digest): ActionRecord | undefined {
@@ -221,7 +227,7 @@ export class Store {
     mkdirSync(dirname(dest), { recursive: true })
     chmodSync(abs, 0o444)
     renameSync(abs, dest)
-    this.stat.remember(dest, statSync(dest), digest)
+    this.objectStat.remember(dest, statSync(dest), digest)
   }
 
   /**
@@ -243,7 +249,7 @@ export class Store {
       }
       let digest: string
       try {
-        digest = await this.stat.digest(obj, st)
+        digest = await this.objectStat.digest(obj, st)
       } catch (err) {
         // Deleted while we read it: another target sharing this output found it corrupt.
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
@@ -253,7 +259,7 @@ export class Store {
         // Delete only the file we hashed: while we hashed, another target with the same output
         // may have rebuilt it and put a good object at this path (a new inode).
         if (sameFile(obj, st)) rmSync(obj, { force: true })
-        this.stat.forget(obj)
+        this.objectStat.forget(obj)
         return {
           ok: false,
           reason: `object for ${f.path} is corrupt (digest ${digest}, expected ${f.digest})`,
@@ -320,7 +326,7 @@ export class Store {
         // Linking changed the object's ctime; re-pair it with its digest so it is not re-read.
         // The link *is* the object (same inode): its stat serves, even if the object is gone since.
         const obj = this.layout.object(f.digest)
-        if (sameFile(obj, st)) this.stat.remember(obj, st, f.digest)
+        if (sameFile(obj, st)) this.objectStat.remember(obj, st, f.digest)
         return { ...f, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs }
       }),
       dirs: [...dirs].sort().map((path) => {

@@ -36,7 +36,7 @@ export async function chooseExecutors(
   o: SlurmCliOptions,
 ): Promise<{ local: LocalExecutor; executorFor(id: string): Executor; slurm?: SlurmExecutor }> {
   const local = new LocalExecutor(ruleRegistry(project.graph), project.store)
-  const coinfile = project.loaded.coinfile
+  const coinfile = project.settings
   const check = (name: string | undefined, where: { file?: string; line?: number; key: string }) => {
     if (name !== undefined && !(NAMES as readonly string[]).includes(name))
       throw new UserError({
@@ -48,7 +48,7 @@ export async function chooseExecutors(
   }
   const fallback =
     check(o.executor, { key: '--executor' }) ??
-    check(coinfile.executor, { file: project.loaded.path, line: coinfile.site?.line, key: 'executor' }) ??
+    check(coinfile.executor, { file: project.file, line: coinfile.line, key: 'executor' }) ??
     'local'
   const keepLocal = (o.local ?? []).map((g) => idPattern(g))
   const choice = new Map<string, (typeof NAMES)[number]>()

@@ -28,7 +28,7 @@ export function open(cmd: Command, sets: string[] = []): Promise<Project> {
  */
 export async function openSelection(cmd: Command, patterns: string[], sets: string[] = []) {
   const project = await open(cmd, sets)
-  const ids = selectTargets(project.graph, patterns, project.loaded.path)
+  const ids = selectTargets(project.graph, patterns, project.file)
   const closure = project.graph.closure(ids)
   checkInputsExist(project.graph, closure, project.root)
   return { project, ids, closure }

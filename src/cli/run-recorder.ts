@@ -79,7 +79,7 @@ export async function recordBuildRun(
       finished_at: ctx.finishedAt.toISOString(),
       git_rev: git.rev,
       git_dirty: git.dirty,
-      coinfile: relative(project.root, project.loaded.path),
+      coinfile: relative(project.root, project.file),
       coinfile_digest: await coinfileDigest(project),
       params: project.params,
       overrides: [...ctx.sets],

@@ -4,7 +4,7 @@ import { type Project, selectTargets } from '../project.ts'
 
 /** The one target `pattern` names; a glob or prefix matching several is refused, listing them. */
 export function selectOne(p: Project, pattern: string, command: string): string {
-  const ids = selectTargets(p.graph, [pattern], p.loaded.path)
+  const ids = selectTargets(p.graph, [pattern], p.file)
   if (ids.length === 1) return ids[0]!
   const shown = ids.slice(0, 5).join(', ')
   throw new UserError({

@@ -17,12 +17,7 @@ export interface LoadedCoinfile {
 
 export async function loadCoinfile(path: string): Promise<LoadedCoinfile> {
   const abs = resolve(path)
-  if (!existsSync(abs))
-    throw new UserError({
-      message: `no Coinfile at ${abs}`,
-      file: abs,
-      fix: 'run coin in a directory with a Coinfile.ts, or pass -f path/to/Coinfile.ts',
-    })
+  if (!existsSync(abs)) throw missingCoinfile(abs)
   const source = readFileSync(abs, 'utf8')
   const { tsImport } = await import('tsx/esm/api')
   let mod: Record<string, unknown>
@@ -46,6 +41,14 @@ export async function loadCoinfile(path: string): Promise<LoadedCoinfile> {
       fix: "add: import { defineCoinfile } from 'coin'; export default defineCoinfile({ targets: () => [...] })",
     })
   return { path: abs, root: resolve(abs, '..'), source, coinfile: exported as unknown as Coinfile }
+}
+
+export function missingCoinfile(abs: string): UserError {
+  return new UserError({
+    message: `no Coinfile at ${abs}`,
+    file: abs,
+    fix: 'run coin in a directory with a Coinfile.ts, or pass -f path/to/Coinfile.ts',
+  })
 }
 
 function loadError(err: unknown, file: string): UserError {

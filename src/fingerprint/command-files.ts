@@ -24,8 +24,21 @@ export interface CommandFilesContext {
   inputs: Record<string, string | string[]>
 }
 
+/**
+ * A command rule's words for one target, rendered before it runs with its input paths (a target's
+ * output folder, a file's absolute path); undefined for rules that are not commands.
+ */
+export function renderCommandWords(
+  decl: AnyTargetDecl,
+  inputs: Record<string, string | string[]>,
+  root: string,
+): string[] | undefined {
+  return decl.rule.commandWords?.({ params: decl.params, inputs, env: decl.env, root })
+}
+
 export async function commandFileInputs(
   decl: AnyTargetDecl,
+  words: readonly string[] | undefined,
   ctx: CommandFilesContext,
 ): Promise<Record<string, InputDigest>> {
   const declared = (decl.rule.uses ?? []).map((p) => {
@@ -39,12 +52,6 @@ export async function commandFileInputs(
         fix: 'list files or folders that exist, relative to the project root',
       })
     return abs
-  })
-  const words = decl.rule.commandWords?.({
-    params: decl.params,
-    inputs: ctx.inputs,
-    env: decl.env,
-    root: ctx.root,
   })
   const inputPaths = new Set(Object.values(ctx.inputs).flat())
   const candidates = new Set<string>(declared)

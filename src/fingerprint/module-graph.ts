@@ -11,10 +11,11 @@
  * project lives.
  *
  * esbuild costs ~150 ms per run, so the graph is cached beside the stat cache and trusted only
- * while every module file, every folder holding one (a new file can change what an import
- * resolves to) and every package.json read has the same (size, mtime, ctime, inode).
+ * while every module file and every package.json read has the same (size, mtime, ctime, inode)
+ * and every folder holding a module the same resolvable file names (see pathSignature).
  */
-import { readFileSync, realpathSync, type Stats, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname, extname, join, relative, resolve, sep } from 'node:path'
 import { UserError } from '../errors.ts'
@@ -50,7 +51,7 @@ export interface Closure {
   packages: string[]
 }
 
-const FORMAT = 2
+const FORMAT = 3
 
 interface CacheFile {
   v: number
@@ -70,7 +71,7 @@ export async function loadModuleGraph(
   path: string,
   root: string,
   cacheFile?: string,
-): Promise<{ graph: ModuleGraph; save: () => Promise<void> }> {
+): Promise<{ graph: ModuleGraph; stamp: string; save: () => Promise<void> }> {
   // Module paths are real paths (Node and esbuild resolve symlinks), and so are rule sites.
   const entry = realpathSync(path)
   const cached = cacheFile ? readCache(cacheFile, entry) : undefined
@@ -81,7 +82,11 @@ export async function loadModuleGraph(
     if (!cacheFile || (cached && Object.keys(graph.exports).length === known)) return
     await writeCache(cacheFile, { v: FORMAT, entry, watched, modules: graph.modules, exports: graph.exports })
   }
-  return { graph, save }
+  // Changes whenever any watched path does: what the graph cache (config/graph-cache.ts) keys on.
+  const stamp = createHash('sha256')
+    .update(JSON.stringify(Object.entries(watched).sort((a, b) => (a[0] < b[0] ? -1 : 1))))
+    .digest('hex')
+  return { graph, stamp, save }
 }
 
 /** The modules (absolute paths) and packages reachable from `starts`, starts included. */
@@ -100,6 +105,25 @@ export function closureOf(graph: ModuleGraph, starts: readonly string[]): Closur
   return { files: [...seen].sort(), packages: [...packages].sort() }
 }
 
+/**
+ * What may change how an import resolves, for a path the graph depends on. A module or a
+ * package.json: its stat. A folder holding a module: the names of the files in it that an import
+ * can resolve to (a new `x.ts` beside `x/index.ts` changes what `./x` means), not its mtime, which
+ * every build changes by creating `cache/`, `results/` or a log next to the Coinfile. A new folder
+ * never changes an import that resolved (a file wins over a folder of the same name).
+ */
+function pathSignature(path: string): string {
+  const st = statSync(path)
+  if (!st.isDirectory()) return signature(st)
+  const names = readdirSync(path, { withFileTypes: true })
+    .filter((e) => !e.isDirectory() && RESOLVABLE.test(e.name))
+    .map((e) => e.name)
+    .sort()
+  return `dir:${names.join('/')}`
+}
+
+const RESOLVABLE = /\.(?:[cm]?[jt]sx?|json|node)$/
+
 function signature(s: Stats): string {
   return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`
 }
@@ -111,8 +135,7 @@ function readCache(
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as CacheFile
     if (data.v !== FORMAT || data.entry !== entry) return undefined
-    for (const [path, sig] of Object.entries(data.watched))
-      if (signature(statSync(path)) !== sig) return undefined
+    for (const [path, sig] of Object.entries(data.watched)) if (pathSignature(path) !== sig) return undefined
     return {
       graph: { entry, root: dirname(entry), modules: data.modules, exports: data.exports },
       watched: data.watched,
@@ -163,7 +186,7 @@ async function analyzeModules(
   const modules: Record<string, ModuleInfo> = {}
   const watched: Record<string, string> = {}
   const watch = (p: string) => {
-    if (!(p in watched)) watched[p] = signature(statSync(p))
+    if (!(p in watched)) watched[p] = pathSignature(p)
   }
   for (const [rel, input] of Object.entries(result.metafile!.inputs)) {
     if (rel.includes(':')) continue // esbuild's virtual namespaces, none expected

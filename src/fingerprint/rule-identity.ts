@@ -20,11 +20,17 @@ import type { StatCache } from '../hash/stat-cache.ts'
 import { hashBytes } from '../hash/xxh.ts'
 import { type Closure, closureOf, declarationClosure, type ModuleGraph } from './module-graph.ts'
 
+/** Whether a rule is identified by its source text (written inside the Coinfile) rather than by its module. */
+export function identityNeedsSource(rule: AnyRule, graph: ModuleGraph): boolean {
+  const site = rule.site
+  return !(site !== undefined && site.file !== graph.entry && graph.modules[site.file] !== undefined)
+}
+
 export async function ruleIdentity(rule: AnyRule, graph: ModuleGraph, stat: StatCache): Promise<string> {
   const site = rule.site
-  const inModule = site !== undefined && site.file !== graph.entry && graph.modules[site.file] !== undefined
+  const inModule = !identityNeedsSource(rule, graph)
   let closure: Closure
-  if (inModule) closure = await declarationClosure(graph, site.file, site.line)
+  if (inModule && site) closure = await declarationClosure(graph, site.file, site.line)
   else closure = closureOf(graph, graph.modules[graph.entry]?.imports ?? [])
   const files = closure.code !== undefined ? [] : closure.files.filter((f) => f !== graph.entry)
   const digests = await Promise.all(files.map(async (f) => [graph.modules[f]!.label, await stat.digest(f)]))

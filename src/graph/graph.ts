@@ -11,6 +11,11 @@ export interface GraphNode {
   /** Ids of the targets this one reads (its `output(...)` inputs), in declaration order. */
   deps: string[]
   dependents: string[]
+  /**
+   * A command rule's words for this target, rendered when the graph was analysed (a graph read
+   * from the graph cache has no rule functions to render them with).
+   */
+  commandWords?: readonly string[]
 }
 
 export class Graph {

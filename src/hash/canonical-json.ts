@@ -23,20 +23,31 @@ function write(value: unknown, path?: string): string {
     case 'number':
       if (!Number.isFinite(value))
         throw new TypeError(`${path || 'value'} is ${value}, which JSON cannot hold`)
-      return Object.is(value, -0) ? '0' : JSON.stringify(value)
+      // String(n) is JSON's number form for finite numbers; -0 is written as 0 (String(-0) is "0").
+      return String(value)
     case 'string':
       return JSON.stringify(value)
     case 'object': {
-      if (Array.isArray(value))
-        return `[${value.map((v, i) => write(v, path === undefined ? undefined : `${path}[${i}]`)).join(',')}]`
-      const keys = Object.keys(value as object)
-        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-        .sort()
-      const parts = keys.map(
-        (k) =>
-          `${JSON.stringify(k)}:${write((value as Record<string, unknown>)[k], path ? `${path}.${k}` : k)}`,
-      )
-      return `{${parts.join(',')}}`
+      if (Array.isArray(value)) {
+        let out = '['
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ','
+          out += write(value[i], path === undefined ? undefined : `${path}[${i}]`)
+        }
+        return `${out}]`
+      }
+      const obj = value as Record<string, unknown>
+      const keys = Object.keys(obj).sort()
+      let out = '{'
+      let first = true
+      for (const k of keys) {
+        const v = obj[k]
+        if (v === undefined) continue
+        if (!first) out += ','
+        first = false
+        out += `${JSON.stringify(k)}:${write(v, path === undefined ? undefined : path ? `${path}.${k}` : k)}`
+      }
+      return `${out}}`
     }
     default:
       if (path === undefined) throw new TypeError('')

@@ -8,7 +8,7 @@
 
 import type { CacheLayout } from '../cache/layout.ts'
 import type { ActionRecord, OutState, Store } from '../cache/store.ts'
-import { commandFileInputs } from '../fingerprint/command-files.ts'
+import { commandFileInputs, renderCommandWords } from '../fingerprint/command-files.ts'
 import { digestFileInput } from '../fingerprint/inputs.ts'
 import {
   computeKey,
@@ -56,7 +56,8 @@ export class Planner {
 
   /** The key of `id`, given its upstream targets' outputs. Throws UserError on a missing input. */
   async fingerprint(id: string, upstream: (dep: string) => Upstream): Promise<Fingerprint> {
-    const { decl } = this.graph.get(id)
+    const node = this.graph.get(id)
+    const { decl } = node
     const inputs: Record<string, InputDigest> = {}
     const paths: Record<string, string | string[]> = {}
     for (const [name, ref] of Object.entries(decl.inputs)) {
@@ -76,10 +77,11 @@ export class Planner {
         paths[name] = r.paths
       }
     }
-    if (decl.rule.uses || decl.rule.commandWords)
+    const words = node.commandWords ?? renderCommandWords(decl, paths, this.root)
+    if (decl.rule.uses || words)
       Object.assign(
         inputs,
-        await commandFileInputs(decl, {
+        await commandFileInputs(decl, words, {
           root: this.root,
           cacheRoot: this.layout.root,
           stat: this.stat,

@@ -41,15 +41,10 @@ function git(root: string, args: string[]): string {
 /**
  * The Coinfile's closure digest: every project module the Coinfile reaches (by its path from the
  * root and its content digest) and the `name@version` of every package they import, from the
- * module graph the loader builds for rule identities. Without a graph (a caller that has none),
- * the digest of the Coinfile's own text.
+ * module graph the loader builds for rule identities.
  */
-export async function coinfileDigest(project: {
-  loaded: { source: string }
-  modules?: ModuleGraph
-}): Promise<string> {
+export async function coinfileDigest(project: { modules: ModuleGraph }): Promise<string> {
   const graph = project.modules
-  if (!graph) return hashBytes(project.loaded.source)
   const closure = closureOf(graph, [graph.entry])
   const files: [string, string][] = []
   for (const file of closure.files)

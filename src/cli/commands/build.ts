@@ -52,7 +52,7 @@ export async function run(targets: string[], opts: BuildOptions, cmd: Command): 
       pool: new ResourcePool(Math.max(1, Number(opts.jobs)), detectGpus(opts.gpus), Number(opts.mem)),
       executor: executors.local,
       executorFor: executors.executorFor,
-      coinfile: project.loaded.path,
+      coinfile: project.file,
       sets: opts.set,
       keepGoing: !!opts.keepGoing,
       emit: (e) => {

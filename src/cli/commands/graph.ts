@@ -10,7 +10,7 @@ export async function run(
   cmd: Command,
 ) {
   const p = await open(cmd, opts.set)
-  const ids = p.graph.closure(selectTargets(p.graph, targets, p.loaded.path))
+  const ids = p.graph.closure(selectTargets(p.graph, targets, p.file))
   process.stdout.write(opts.format === 'mermaid' ? toMermaid(p.graph, ids) : toDot(p.graph, ids))
   return 0
 }

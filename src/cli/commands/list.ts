@@ -7,7 +7,7 @@ import { open } from '../options.ts'
 
 export async function run(targets: string[], opts: { set: string[]; json?: boolean }, cmd: Command) {
   const p = await open(cmd, opts.set)
-  for (const id of selectTargets(p.graph, targets, p.loaded.path)) {
+  for (const id of selectTargets(p.graph, targets, p.file)) {
     const n = p.graph.get(id)
     if (opts.json)
       process.stdout.write(

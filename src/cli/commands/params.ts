@@ -6,7 +6,7 @@ import { open } from '../options.ts'
 
 export async function run(opts: { set: string[]; json?: boolean }, cmd: Command) {
   const p = await open(cmd, opts.set)
-  const file = relative(process.cwd(), p.loaded.path) || p.loaded.path
+  const file = relative(process.cwd(), p.file) || p.file
   const rows = p.paramEntries.map((e) => ({
     path: e.path,
     value: e.value,

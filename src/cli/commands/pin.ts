@@ -8,7 +8,7 @@ import { open } from '../options.ts'
 
 export async function run(targets: string[], _opts: unknown, cmd: Command) {
   const p = await open(cmd)
-  const ids = selectTargets(p.graph, targets, p.loaded.path)
+  const ids = selectTargets(p.graph, targets, p.file)
   const states = ids.map((id) => ({ id, state: p.store.readOutState(id) }))
   const unbuilt = states.filter((s) => !s.state).map((s) => s.id)
   // All or nothing: a partly pinned glob would leave gc deleting what the user meant to keep.

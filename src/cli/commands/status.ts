@@ -4,7 +4,7 @@ import pc from 'picocolors'
 import { formatSite } from '../../config/site.ts'
 import type { PlanEvent, PlannedOutcome } from '../../events.ts'
 import type { Decision } from '../../plan/planner.ts'
-import type { Project } from '../../project.ts'
+import { type Project, saveCaches } from '../../project.ts'
 import { openSelection } from '../options.ts'
 
 const label: Record<PlannedOutcome, string> = {
@@ -35,6 +35,8 @@ export async function printPlan(
   o: { json: boolean; verb: string },
 ) {
   const plan = await project.planner.plan(ids)
+  // What planning learned (file digests, the analysed graph) makes the next command faster.
+  await saveCaches(project)
   const counts: Record<PlannedOutcome, number> = { fresh: 0, restore: 0, run: 0, pending: 0 }
   for (const id of ids) {
     const e = plannedEvent(project, id, plan.get(id)!)

@@ -15,7 +15,7 @@ export async function run(targets: string[], _opts: unknown, cmd: Command) {
     // well-formed one: the id names a file under pins/, so '../../x' must not reach rmSync).
     if (!p.graph.nodes.has(t) && !isPattern(t) && existsSync(p.layout.pin(validateId(t, () => undefined))))
       ids.push(t)
-    else ids.push(...selectTargets(p.graph, [t], p.loaded.path))
+    else ids.push(...selectTargets(p.graph, [t], p.file))
   }
   const pinned = ids.filter((id) => existsSync(p.layout.pin(id)))
   if (pinned.length === 0)

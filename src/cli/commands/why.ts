@@ -2,12 +2,14 @@
 import type { Command } from 'commander'
 import pc from 'picocolors'
 import { formatSite } from '../../config/site.ts'
+import { saveCaches } from '../../project.ts'
 import { openSelection } from '../options.ts'
 import { plannedEvent } from './status.ts'
 
 export async function run(targets: string[], opts: { set: string[]; json?: boolean }, cmd: Command) {
   const { project, ids, closure } = await openSelection(cmd, targets, opts.set)
   const plan = await project.planner.plan(closure)
+  await saveCaches(project)
   const overridden = project.paramEntries.filter((e) => e.overridden)
   for (const id of ids) {
     const d = plan.get(id)!
@@ -27,7 +29,7 @@ export async function run(targets: string[], opts: { set: string[]; json?: boole
   if (!opts.json && overridden.length)
     process.stdout.write(
       pc.dim(
-        `--set: ${overridden.map((e) => `${e.path} ${JSON.stringify(e.default)} → ${JSON.stringify(e.value)} (declared at ${formatSite({ file: project.loaded.path, line: e.line ?? 0, column: 0 }, project.root)})`).join('; ')}\n`,
+        `--set: ${overridden.map((e) => `${e.path} ${JSON.stringify(e.default)} → ${JSON.stringify(e.value)} (declared at ${formatSite({ file: project.file, line: e.line ?? 0, column: 0 }, project.root)})`).join('; ')}\n`,
       ),
     )
   return 0
