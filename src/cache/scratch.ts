@@ -40,9 +40,9 @@ export function dropScratch(layout: CacheLayout, key: string): void {
 /**
  * Before target `id` runs under `key`: drops the scratch the same target left under another key
  * (its params or inputs changed, so that progress is of other work), unless that key is being built
- * right now, and notes that `key`'s scratch belongs to `id`. Returns the directory (not created:
- * the process that runs the rule creates it, see run-action.ts). Any error here only costs
- * progress, never the build, so it is not fatal.
+ * right now. Returns the directory, not created: the rule creates it when it first uses it
+ * (`ensureScratch`), so the many targets that never do pay no file-system work for it. Any error
+ * here only costs progress, never the build, so it is not fatal.
  */
 export function prepareScratch(layout: CacheLayout, id: string, key: string): string {
   for (const other of scratchKeys(layout)) {
@@ -55,11 +55,11 @@ export function prepareScratch(layout: CacheLayout, id: string, key: string): st
     }
     if (owner === id && !scratchInUse(layout, other)) dropScratch(layout, other)
   }
-  try {
-    mkdirSync(layout.scratchRoot, { recursive: true })
-    writeFileSync(`${layout.scratch(key)}${ID_SUFFIX}`, id)
-  } catch {
-    // A full disk: the rule's own writes will report it.
-  }
   return layout.scratch(key)
+}
+
+/** Creates a scratch directory on first use, with the note naming the target it belongs to. */
+export function ensureScratch(dir: string, id: string): void {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(`${dir}${ID_SUFFIX}`, id)
 }

@@ -31,7 +31,7 @@ import type { AnyRule, ExecutorName, InputRef, Json, TargetDecl } from './define
 import type { ParamEntry } from './params.ts'
 import type { SourceSite } from './site.ts'
 
-const FORMAT = 'coin-graph-1'
+const FORMAT = 'coin-graph-2'
 /** Graph files kept per cache (one per recent Coinfile state / `--set` combination). */
 const KEEP = 8
 
@@ -73,8 +73,8 @@ interface CachedGraphFile {
   paramEntries: ParamEntry[]
   settings: CoinfileSettings
   rules: CachedRule[]
+  /** In topological order (the graph's `order`). */
   targets: CachedTarget[]
-  order: string[]
 }
 
 export interface AnalysedCoinfile {
@@ -154,19 +154,25 @@ function fromData(data: CachedGraphFile, realRule: (name: string) => Promise<Any
   }
   for (const node of nodes.values())
     for (const ref of Object.values(node.decl.inputs)) {
-      if (ref.kind !== 'target' || node.deps.includes(ref.id)) continue
+      if (ref.kind !== 'target') continue
       const up = nodes.get(ref.id)
       if (!up) throw new Error(`unknown upstream ${ref.id}`)
-      node.deps.push(ref.id)
+      if (node.deps.includes(up.id)) continue
+      node.deps.push(up.id)
       up.dependents.push(node.id)
     }
-  if (data.order.length !== nodes.size || data.order.some((id) => !nodes.has(id)))
-    throw new Error('order does not match the targets')
+  if (nodes.size !== data.targets.length) throw new Error('a target is listed twice')
+  // The same string objects as the map's keys: lookups by id then skip hashing a copy.
+  const order = [...nodes.keys()]
+  const position = new Map(order.map((id, i) => [id, i]))
+  for (const node of nodes.values())
+    if (node.deps.some((d) => position.get(d)! > position.get(node.id)!))
+      throw new Error('targets are not in topological order')
   return {
     params: data.params,
     paramEntries: data.paramEntries,
     settings: data.settings,
-    graph: new Graph(nodes, data.order),
+    graph: new Graph(nodes, order),
   }
 }
 
@@ -238,7 +244,6 @@ export function toGraphData(
     settings: a.settings,
     rules,
     targets,
-    order: [...a.graph.order],
   }
 }
 

@@ -49,6 +49,14 @@ export function commandWords(cmd: ShellCommand): string[] {
   return words
 }
 
+// One import for the whole build: a dynamic import per command went through the Coinfile
+// loader's (tsx) resolve hook every time, ~1.4 ms per target.
+let zx: Promise<typeof import('zx')> | undefined
+const loadZx = () => {
+  zx ??= import('zx')
+  return zx
+}
+
 /* @__NO_SIDE_EFFECTS__ */
 export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
   checkRuleSpec(spec, callerSite(), 'shell')
@@ -72,7 +80,9 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
         }),
       ),
     async run(ctx) {
-      const { $ } = await import('zx')
+      const { $ } = await loadZx()
+      // The command may keep progress in $COIN_SCRATCH: the folder exists before it starts.
+      void ctx.scratch
       const cmd = spec.command(ctx)
       const proc = $({
         cwd: ctx.root,

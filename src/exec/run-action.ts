@@ -3,8 +3,9 @@
  * `coin exec` worker. Shell rules spawn their commands through zx from inside the rule, with the
  * action's environment (CUDA_VISIBLE_DEVICES) and abort signal, so aborting kills the children.
  */
-import { mkdirSync } from 'node:fs'
+
 import { join } from 'node:path'
+import { ensureScratch } from '../cache/scratch.ts'
 import type { RunContext } from '../config/define.ts'
 import { type Action, type ActionHooks, type ActionResult, asDiagnostic } from './action.ts'
 import type { RuleRegistry } from './rules.ts'
@@ -31,17 +32,21 @@ export async function runAction(
     // After the target's env, so a declared env cannot point two keys at one scratch.
     COIN_SCRATCH: action.scratch,
   }
-  try {
-    mkdirSync(action.scratch, { recursive: true })
-  } catch (err) {
-    return { status: 'failed', ...asDiagnostic(err) }
-  }
+  let scratchReady = false
   const ctx: RunContext = {
     key: action.key,
     params: action.params,
     inputs: action.inputs,
     out: join(action.staging, 'out'),
-    scratch: action.scratch,
+    // Created when the rule first asks for it: most rules never do, and a directory made and
+    // removed per target was a measurable share of a build's per-target cost.
+    get scratch() {
+      if (!scratchReady) {
+        ensureScratch(action.scratch, action.id)
+        scratchReady = true
+      }
+      return action.scratch
+    },
     root: action.root,
     log: hooks.log,
     progress: hooks.progress,

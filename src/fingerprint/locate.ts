@@ -33,6 +33,12 @@ function globOnce(pattern: string, root: string): string[] {
   return matches
 }
 
+// The preflight and the fingerprints that follow it stat the same files moments apart: a stat
+// taken less than a second ago serves both (a no-op of 10k targets stats each input once). Older
+// ones are taken again, so a long build fingerprints what is on disk when a target is reached.
+const recent = new Map<string, { at: number; located: Located }>()
+const FRESH_MS = 1000
+
 export function locateInput(ref: FileInputRef, root: string): Located {
   if (ref.kind === 'glob') {
     const matches = globOnce(ref.pattern, root)
@@ -41,6 +47,16 @@ export function locateInput(ref: FileInputRef, root: string): Located {
       : { kind: 'problem', problem: `glob ${ref.pattern} matches no file` }
   }
   const abs = resolve(root, ref.path)
+  const memo = `${ref.kind}\0${abs}`
+  const now = performance.now()
+  const hit = recent.get(memo)
+  if (hit && now - hit.at < FRESH_MS) return hit.located
+  const located = locateFile(ref, abs)
+  recent.set(memo, { at: now, located })
+  return located
+}
+
+function locateFile(ref: Exclude<FileInputRef, { kind: 'glob' }>, abs: string): Located {
   let st: Stats
   try {
     st = statSync(abs)

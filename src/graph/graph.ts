@@ -36,8 +36,16 @@ export class Graph {
 
   /** The ids in `roots` plus everything they depend on, in topological order. */
   closure(roots: Iterable<string>): string[] {
+    const list = [...roots]
+    // Every target selected (`coin build` with no arguments): the closure is the whole graph.
+    if (
+      list.length === this.nodes.size &&
+      new Set(list).size === list.length &&
+      list.every((id) => this.nodes.has(id))
+    )
+      return [...this.order]
     const want = new Set<string>()
-    const stack = [...roots]
+    const stack = list
     while (stack.length) {
       const id = stack.pop()!
       if (want.has(id)) continue
