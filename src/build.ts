@@ -63,6 +63,8 @@ export interface BuildSummary {
    * malformed record...): the build exits 2 and prints it with its file, key and fix.
    */
   userError?: UserError
+  /** Every key this build computed (with the stats it rests on), for the up-to-date stamp. */
+  fingerprints: ReadonlyMap<string, Fingerprint>
 }
 
 type TargetExtra = Partial<Extract<BuildEvent, { event: 'target' }>>
@@ -76,6 +78,7 @@ export class Builder {
   readonly #counts: Record<Outcome, number> = { fresh: 0, restored: 0, ran: 0, failed: 0, skipped: 0 }
   readonly #running = new Map<JobHandle, Executor>()
   readonly #memo = new Map<string, Promise<Result>>()
+  readonly #fingerprints = new Map<string, Fingerprint>()
   #priority = new Map<string, number>()
   #stopping = false
   #userError: UserError | undefined
@@ -113,7 +116,7 @@ export class Builder {
     const counts = this.#counts
     const ok = counts.failed === 0 && counts.skipped === 0 && !interrupted
     o.emit({ event: 'done', ok, counts, durationMs: Date.now() - started, interrupted })
-    return { ok, counts, interrupted, userError: this.#userError }
+    return { ok, counts, interrupted, userError: this.#userError, fingerprints: this.#fingerprints }
   }
 
   /** Every local target must fit the pool (a remote executor schedules its own resources). */
@@ -182,6 +185,7 @@ export class Builder {
       }
       throw err
     }
+    this.#fingerprints.set(id, fp)
     const decision = await o.planner.decide(id, fp)
     if (decision.status === 'fresh') return this.#fresh(id, fp, decision.state, t0)
     if (decision.status === 'restorable') {

@@ -57,16 +57,46 @@ export interface Project {
   planner: Planner
 }
 
-export async function openProject(o: ProjectOptions): Promise<Project> {
+/**
+ * The cheap first half of opening a project: where it is, its cache folder, the Coinfile's module
+ * graph (cached, validated by stat) and the key of its analysed graph (undefined when coin runs from
+ * its sources). Enough for the up-to-date stamp (plan/up-to-date.ts) to answer a no-op.
+ */
+export interface ProjectLocation {
+  file: string
+  root: string
+  sets: readonly string[]
+  layout: CacheLayout
+  moduleGraph: Awaited<ReturnType<typeof loadModuleGraph>>
+  graphKey: string | undefined
+}
+
+export async function locateProject(o: ProjectOptions): Promise<ProjectLocation> {
   const file = resolve(o.file)
   if (!existsSync(file)) throw missingCoinfile(file)
   const root = dirname(file)
   const sets = o.sets ?? []
   const layout = new CacheLayout(resolve(o.cacheDir ?? resolve(root, 'cache')))
   checkCacheDir(layout.root, o.cacheDir !== undefined)
+  const moduleGraph = await openModuleGraph(file, root, layout.moduleGraph)
+  const build = coinBuildId()
+  const graphKey = build
+    ? graphCacheKey({
+        coinBuild: build,
+        coinfile: file,
+        cacheRoot: layout.root,
+        sets,
+        moduleStamp: moduleGraph.stamp,
+      })
+    : undefined
+  return { file, root, sets, layout, moduleGraph, graphKey }
+}
+
+export async function openProject(o: ProjectOptions | ProjectLocation): Promise<Project> {
+  const where = 'layout' in o ? o : await locateProject(o)
+  const { file, root, sets, layout, moduleGraph, graphKey: key } = where
   const stat = await StatCache.load(layout.statCache, { exclude: `${layout.objects}/` })
   const store = new Store(layout, stat, StatCache.lazy(layout.objectStatCache))
-  const moduleGraph = await openModuleGraph(file, root, layout.moduleGraph)
   const modules = moduleGraph.graph
 
   let real: Promise<AnalysedCoinfile> | undefined
@@ -74,17 +104,6 @@ export async function openProject(o: ProjectOptions): Promise<Project> {
     real ??= analyseCoinfile(file, sets)
     return real
   }
-  const build = coinBuildId()
-  const key = build
-    ? await graphCacheKey({
-        coinBuild: build,
-        coinfile: file,
-        cacheRoot: layout.root,
-        sets,
-        modules,
-        moduleStamp: moduleGraph.stamp,
-      })
-    : undefined
   const graphFile = key ? layout.graph(key) : undefined
   let analysed: AnalysedCoinfile | undefined
   let cached: AnalysedCoinfile | undefined

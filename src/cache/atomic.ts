@@ -1,4 +1,5 @@
 /** Small file-system helpers: atomic JSON writes (temp file + rename) and tolerant reads. */
+import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 
@@ -41,6 +42,38 @@ export function readJson<T>(path: string): T | undefined {
     return JSON.parse(text) as T
   } catch {
     // A torn or hand-edited file is treated as absent: the target is rebuilt, never trusted.
+    return undefined
+  }
+}
+
+/**
+ * JSON with a checksum line (`sha256 hex` then the JSON): for caches whose every field is trusted
+ * once read (the analysed graph, the up-to-date stamp), so a flipped byte that still parses is
+ * caught, not believed.
+ */
+export function writeCheckedJson(path: string, value: unknown): void {
+  const body = JSON.stringify(value)
+  const text = `${createHash('sha256').update(body).digest('hex')}\n${body}\n`
+  mkdirSync(dirname(path), { recursive: true })
+  const tmp = tmpName(path)
+  try {
+    writeFileSync(tmp, text)
+    renameSync(tmp, path)
+  } catch (err) {
+    rmSync(tmp, { force: true })
+    throw err
+  }
+}
+
+/** What `writeCheckedJson` wrote, or undefined when missing, torn or altered. */
+export function readCheckedJson<T>(path: string): T | undefined {
+  try {
+    const text = readFileSync(path, 'utf8')
+    const nl = text.indexOf('\n')
+    const body = text.slice(nl + 1).trimEnd()
+    if (nl !== 64 || createHash('sha256').update(body).digest('hex') !== text.slice(0, 64)) return undefined
+    return JSON.parse(body) as T
+  } catch {
     return undefined
   }
 }

@@ -15,6 +15,7 @@ import {
   readlinkSync,
   renameSync,
   rmSync,
+  type Stats,
   statSync,
 } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -109,8 +110,13 @@ export class Store {
    * changes, so a stale copy is never used, even when another process rewrote the file.
    */
   readOutState(id: string): OutState | undefined {
+    return this.outStateWithStat(id)?.state
+  }
+
+  /** The out state and the stat of its file (the one that vouched for the index entry). */
+  outStateWithStat(id: string): { state: OutState; st: Stats } | undefined {
     const path = this.layout.outState(id)
-    let st: ReturnType<typeof statSync>
+    let st: Stats
     try {
       st = statSync(path)
     } catch {
@@ -118,15 +124,14 @@ export class Store {
     }
     const index = this.#loadIndex()
     const e = index.get(id)
-    if (e && e.ino === st.ino && e.mtimeMs === st.mtimeMs && e.size === st.size) return e.state
+    if (e && e.ino === st.ino && e.mtimeMs === st.mtimeMs && e.size === st.size) return { state: e.state, st }
     const read = readJson<OutState>(path)
     // A malformed state (torn, planted, or from an older coin) means "not materialised".
     const state = read !== undefined && outStateProblem(read) === undefined ? read : undefined
-    if (state) {
-      index.set(id, { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, state })
-      this.#indexDirty = true
-    }
-    return state
+    if (!state) return undefined
+    index.set(id, { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, state })
+    this.#indexDirty = true
+    return { state, st }
   }
 
   writeOutState(id: string, state: OutState): void {

@@ -1,7 +1,7 @@
 /** Options shared by the commands that open a project. */
 import type { Command } from 'commander'
 import { checkInputsExist } from '../plan/preflight.ts'
-import { openProject, type Project, selectTargets } from '../project.ts'
+import { locateProject, openProject, type Project, type ProjectLocation, selectTargets } from '../project.ts'
 
 export const collect = (value: string, previous: string[] = []) => [...previous, value]
 
@@ -22,12 +22,22 @@ export function open(cmd: Command, sets: string[] = []): Promise<Project> {
   return openProject({ file: g.file, cacheDir: g.cache, sets })
 }
 
+export function locate(cmd: Command, sets: string[] = []): Promise<ProjectLocation> {
+  const g = globalOptions(cmd)
+  return locateProject({ file: g.file, cacheDir: g.cache, sets })
+}
+
 /**
  * Opens the project and resolves target patterns: `ids` are the selected targets, `closure` adds
  * their dependencies; every declared input file of the closure is checked to exist (stat only).
  */
-export async function openSelection(cmd: Command, patterns: string[], sets: string[] = []) {
-  const project = await open(cmd, sets)
+export async function openSelection(
+  cmd: Command,
+  patterns: string[],
+  sets: string[] = [],
+  where?: ProjectLocation,
+) {
+  const project = where ? await openProject(where) : await open(cmd, sets)
   const ids = selectTargets(project.graph, patterns, project.file)
   const closure = project.graph.closure(ids)
   checkInputsExist(project.graph, closure, project.root)

@@ -18,15 +18,14 @@
  * code. A Coinfile that lists a folder or reads an environment variable to decide its targets must
  * say so through a param.
  */
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeJsonAtomic } from '../cache/atomic.ts'
+import { readCheckedJson, writeCheckedJson } from '../cache/atomic.ts'
 import type { SlurmSettings } from '../exec/slurm/settings.ts'
 import type { ModuleGraph } from '../fingerprint/module-graph.ts'
 import { identityNeedsSource } from '../fingerprint/rule-identity.ts'
 import { Graph, type GraphNode } from '../graph/graph.ts'
-import { canonicalJson } from '../hash/canonical-json.ts'
-import { hashBytes } from '../hash/xxh.ts'
 import type { AnyRule, ExecutorName, InputRef, Json, TargetDecl } from './define.ts'
 import type { ParamEntry } from './params.ts'
 import type { SourceSite } from './site.ts'
@@ -90,22 +89,13 @@ export interface GraphKeyParts {
   coinfile: string
   cacheRoot: string
   sets: readonly string[]
-  modules: ModuleGraph
   /** The stat signatures that keep the module graph valid. */
   moduleStamp: string
 }
 
-export function graphCacheKey(k: GraphKeyParts): Promise<string> {
-  return hashBytes(
-    canonicalJson({
-      format: FORMAT,
-      coin: k.coinBuild,
-      coinfile: k.coinfile,
-      cache: k.cacheRoot,
-      sets: [...k.sets],
-      modules: k.moduleStamp,
-    }),
-  )
+export function graphCacheKey(k: GraphKeyParts): string {
+  const parts = [FORMAT, k.coinBuild, k.coinfile, k.cacheRoot, [...k.sets], k.moduleStamp]
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32)
 }
 
 /**
@@ -117,12 +107,7 @@ export function readGraphCache(
   key: string,
   realRule: (name: string) => Promise<AnyRule>,
 ): AnalysedCoinfile | undefined {
-  let data: CachedGraphFile
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8')) as CachedGraphFile
-  } catch {
-    return undefined
-  }
+  const data = readCheckedJson<CachedGraphFile>(file)
   if (data?.format !== FORMAT || data.key !== key || !Array.isArray(data.targets)) return undefined
   try {
     return fromData(data, realRule)
@@ -249,7 +234,7 @@ export function toGraphData(
 
 /** Writes the graph file atomically and keeps only the most recent few beside it. */
 export function writeGraphCache(file: string, data: CachedGraphFile): void {
-  writeJsonAtomic(file, data)
+  writeCheckedJson(file, data)
   const dir = join(file, '..')
   const others = readdirSync(dir)
     .filter((n) => n.endsWith('.json'))

@@ -15,6 +15,7 @@ import { UserError } from '../errors.ts'
 import type { StatCache } from '../hash/stat-cache.ts'
 import { digestDirectory } from './inputs.ts'
 import type { InputDigest } from './key.ts'
+import { ABSENT, inputFileSig, type Watch } from './watch.ts'
 
 export interface CommandFilesContext {
   root: string
@@ -40,6 +41,7 @@ export async function commandFileInputs(
   decl: AnyTargetDecl,
   words: readonly string[] | undefined,
   ctx: CommandFilesContext,
+  watch?: Watch,
 ): Promise<Record<string, InputDigest>> {
   const declared = (decl.rule.uses ?? []).map((p) => {
     const abs = resolve(ctx.root, p)
@@ -57,15 +59,18 @@ export async function commandFileInputs(
   const candidates = new Set<string>(declared)
   for (const w of words ?? []) {
     const abs = candidatePath(w, ctx.root)
-    if (!abs || inputPaths.has(abs) || !inProject(abs, ctx) || !existsSync(abs)) continue
-    candidates.add(abs)
+    if (!abs || inputPaths.has(abs) || !inProject(abs, ctx)) continue
+    // A word naming no file today would be an input once that file exists: a stamp watches that.
+    if (!existsSync(abs)) watch?.set(abs, ABSENT)
+    else candidates.add(abs)
   }
   const out: Record<string, InputDigest> = {}
   for (const abs of [...candidates].sort()) {
     const rel = relative(ctx.root, abs).split(sep).join('/')
     const st = statSync(abs)
+    if (!st.isDirectory()) watch?.set(abs, inputFileSig(st))
     out[`uses:${rel}`] = st.isDirectory()
-      ? { dir: rel, digest: await digestDirectory(abs, ctx.stat) }
+      ? { dir: rel, digest: await digestDirectory(abs, ctx.stat, watch) }
       : { file: rel, digest: await ctx.stat.digest(abs, st) }
   }
   return out

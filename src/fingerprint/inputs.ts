@@ -10,11 +10,14 @@ import type { StatCache } from '../hash/stat-cache.ts'
 import { hashBytes } from '../hash/xxh.ts'
 import type { InputDigest } from './key.ts'
 import { type FileInputRef, globPaths, inputError, locateInput } from './locate.ts'
+import { dirSig, inputFileSig, type Watch } from './watch.ts'
 
 export interface ResolvedFileInput {
   digest: InputDigest
   /** Absolute path(s) handed to the rule. */
   paths: string | string[]
+  /** The stats the digest rests on (see watch.ts); undefined for a glob, whose matches may grow. */
+  watch: Watch | undefined
 }
 
 export async function digestFileInput(
@@ -30,7 +33,7 @@ export async function digestFileInput(
       const paths = globPaths(ctx.root, located.matches)
       const digests = await Promise.all(paths.map((p) => ctx.stat.digest(p)))
       const files = located.matches.map((m, i) => [m, digests[i]!] as [string, string])
-      return { digest: { glob: (ref as { pattern: string }).pattern, files }, paths }
+      return { digest: { glob: (ref as { pattern: string }).pattern, files }, paths, watch: undefined }
     }
     case 'file':
       return {
@@ -39,29 +42,44 @@ export async function digestFileInput(
           digest: await ctx.stat.digest(located.abs, located.st),
         },
         paths: located.abs,
+        watch: new Map([[located.abs, inputFileSig(located.st)]]),
       }
-    case 'dir':
+    case 'dir': {
+      const watch: Watch = new Map()
       return {
         digest: {
           dir: rel((ref as { path: string }).path),
-          digest: await digestDirectory(located.abs, ctx.stat),
+          digest: await digestDirectory(located.abs, ctx.stat, watch),
         },
         paths: located.abs,
+        watch,
       }
+    }
   }
 }
 
-/** A directory's digest: the hash of its sorted (relative path, file digest) list. */
-export async function digestDirectory(abs: string, stat: StatCache): Promise<string> {
-  const files = listFiles(abs)
-  const entries = await Promise.all(files.map(async (f) => [f, await stat.digest(join(abs, f))]))
+/**
+ * A directory's digest: the hash of its sorted (relative path, file digest) list. With `watch`,
+ * also the stats it rests on: every folder's (a file added changes it) and every file's.
+ */
+export async function digestDirectory(abs: string, stat: StatCache, watch?: Watch): Promise<string> {
+  const files = listFiles(abs, watch)
+  const entries = await Promise.all(
+    files.map(async (f) => {
+      const path = join(abs, f)
+      const st = statSync(path)
+      watch?.set(path, inputFileSig(st))
+      return [f, await stat.digest(path, st)]
+    }),
+  )
   return hashBytes(canonicalJson(entries))
 }
 
 /** Regular files under `dir`, relative, sorted; symlinks to files are followed. */
-export function listFiles(dir: string): string[] {
+export function listFiles(dir: string, watch?: Watch): string[] {
   const out: string[] = []
   const walk = (sub: string) => {
+    if (watch) watch.set(join(dir, sub), dirSig(statSync(join(dir, sub))))
     for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
       const rel = sub ? `${sub}/${e.name}` : e.name
       if (e.isDirectory()) walk(rel)

@@ -19,6 +19,7 @@ import {
 } from '../fingerprint/key.ts'
 import type { ModuleGraph } from '../fingerprint/module-graph.ts'
 import { ruleIdentity } from '../fingerprint/rule-identity.ts'
+import type { Watch } from '../fingerprint/watch.ts'
 import type { Graph } from '../graph/graph.ts'
 import type { StatCache } from '../hash/stat-cache.ts'
 
@@ -27,6 +28,8 @@ export interface Fingerprint {
   keyData: KeyData
   /** Input name → absolute path(s) for the rule. */
   inputs: Record<string, string | string[]>
+  /** The stats this key rests on (see fingerprint/watch.ts); undefined when a glob is among them. */
+  watch: Watch | undefined
 }
 
 export type Decision =
@@ -60,6 +63,7 @@ export class Planner {
     const { decl } = node
     const inputs: Record<string, InputDigest> = {}
     const paths: Record<string, string | string[]> = {}
+    let watch: Watch | undefined = new Map()
     for (const [name, ref] of Object.entries(decl.inputs)) {
       if (ref.kind === 'target') {
         const up = upstream(ref.id)
@@ -75,18 +79,25 @@ export class Planner {
         })
         inputs[name] = r.digest
         paths[name] = r.paths
+        if (!r.watch) watch = undefined
+        else if (watch) for (const [p, sig] of r.watch) watch.set(p, sig)
       }
     }
     const words = node.commandWords ?? renderCommandWords(decl, paths, this.root)
     if (decl.rule.uses || words)
       Object.assign(
         inputs,
-        await commandFileInputs(decl, words, {
-          root: this.root,
-          cacheRoot: this.layout.root,
-          stat: this.stat,
-          inputs: paths,
-        }),
+        await commandFileInputs(
+          decl,
+          words,
+          {
+            root: this.root,
+            cacheRoot: this.layout.root,
+            stat: this.stat,
+            inputs: paths,
+          },
+          watch,
+        ),
       )
     let identity = this.#ruleIds.get(decl.rule)
     if (!identity) {
@@ -100,7 +111,7 @@ export class Planner {
       inputs,
       env: decl.env,
     }
-    return { key: await computeKey(keyData), keyData, inputs: paths }
+    return { key: await computeKey(keyData), keyData, inputs: paths, watch }
   }
 
   /** Fresh, restorable or run, for a target whose upstream outputs are known. */

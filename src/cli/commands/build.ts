@@ -3,16 +3,38 @@
 import { relative } from 'node:path'
 import type { Command } from 'commander'
 import { build } from '../../build.ts'
-import { ExitCode, formatDiagnostic } from '../../errors.ts'
+import { ExitCode, formatDiagnostic, isDiskFull } from '../../errors.ts'
 import type { Outcome } from '../../events.ts'
 import { detectGpus } from '../../exec/gpus.ts'
 import { ResourcePool } from '../../exec/resources.ts'
+import { checkStamp, stampFile, type UpToDate, writeStamp } from '../../plan/up-to-date.ts'
 import { saveCaches } from '../../project.ts'
 import { chooseExecutors, type SlurmCliOptions } from '../executors.ts'
-import { openSelection } from '../options.ts'
+import { locate, openSelection } from '../options.ts'
 import { createReporter } from '../reporter.ts'
 import { findResultsTargets } from '../results-targets.ts'
 import { printPlan } from './status.ts'
+
+/** Every selected target is fresh by the up-to-date stamp: the events a no-op build would emit. */
+function reportUpToDate(fresh: UpToDate, targets: string[], opts: BuildOptions): number {
+  const started = Date.now()
+  const what = targets.length ? targets.join(' ') : 'all targets'
+  const reporter = createReporter(opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain', what)
+  reporter({ event: 'plan', targets: fresh.targets.length, selected: fresh.selected })
+  for (const t of fresh.targets)
+    reporter({
+      event: 'target',
+      id: t.id,
+      outcome: 'fresh',
+      durationMs: 0,
+      key: t.key,
+      published: t.published,
+    })
+  const counts = { fresh: fresh.targets.length, restored: 0, ran: 0, failed: 0, skipped: 0 }
+  reporter({ event: 'done', ok: true, counts, durationMs: Date.now() - started, interrupted: false })
+  reporter.close()
+  return ExitCode.ok
+}
 
 export interface BuildOptions extends SlurmCliOptions {
   set: string[]
@@ -25,7 +47,13 @@ export interface BuildOptions extends SlurmCliOptions {
 }
 
 export async function run(targets: string[], opts: BuildOptions, cmd: Command): Promise<number> {
-  const { project, ids, closure } = await openSelection(cmd, targets, opts.set)
+  const where = await locate(cmd, opts.set)
+  const stamp = where.graphKey ? stampFile(where.layout, where.graphKey, targets) : undefined
+  if (!opts.dryRun && stamp && where.graphKey) {
+    const fresh = checkStamp(stamp, where.graphKey)
+    if (fresh) return reportUpToDate(fresh, targets, opts)
+  }
+  const { project, ids, closure } = await openSelection(cmd, targets, opts.set, where)
   if (opts.dryRun) return printPlan(project, closure, { json: !!opts.json, verb: 'would' })
   const executors = await chooseExecutors(project, closure, opts)
   const controller = new AbortController()
@@ -69,6 +97,19 @@ export async function run(targets: string[], opts: BuildOptions, cmd: Command): 
       process.exit(ExitCode.interrupted)
     }
     if (summary.userError) return ExitCode.userError
+    if (summary.ok && stamp && where.graphKey)
+      try {
+        writeStamp(stamp, where.graphKey, {
+          selected: ids,
+          ids: closure,
+          fingerprints: summary.fingerprints,
+          store: project.store,
+          layout: project.layout,
+          root: project.root,
+        })
+      } catch (err) {
+        if (!isDiskFull(err)) throw err // a full disk only costs the next no-op its shortcut
+      }
     const context = {
       project,
       selected: ids,
