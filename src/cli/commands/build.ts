@@ -1,5 +1,6 @@
 /** `coin build [targets...]`: bring the selected targets (default: all) up to date. */
 
+import { existsSync } from 'node:fs'
 import { relative } from 'node:path'
 import type { Command } from 'commander'
 import { build } from '../../build.ts'
@@ -9,6 +10,7 @@ import { detectGpus } from '../../exec/gpus.ts'
 import { ResourcePool } from '../../exec/resources.ts'
 import { checkStamp, stampFile, type UpToDate, writeStamp } from '../../plan/up-to-date.ts'
 import { saveCaches } from '../../project.ts'
+import { resultsDatabasePath } from '../../results/database.ts'
 import { chooseExecutors, type SlurmCliOptions } from '../executors.ts'
 import { locate, openSelection } from '../options.ts'
 import { createReporter } from '../reporter.ts'
@@ -49,7 +51,9 @@ export interface BuildOptions extends SlurmCliOptions {
 export async function run(targets: string[], opts: BuildOptions, cmd: Command): Promise<number> {
   const where = await locate(cmd, opts.set)
   const stamp = where.graphKey ? stampFile(where.layout, where.graphKey, targets) : undefined
-  if (!opts.dryRun && stamp && where.graphKey) {
+  // A named build also recreates a deleted results database (see results-targets.ts): not a no-op.
+  const recordsRun = targets.length > 0 && !existsSync(resultsDatabasePath(where.root))
+  if (!opts.dryRun && !recordsRun && stamp && where.graphKey) {
     const fresh = checkStamp(stamp, where.graphKey)
     if (fresh) return reportUpToDate(fresh, targets, opts)
   }
