@@ -109,6 +109,7 @@ export class Builder {
     // One listener per waiting job and lock is expected, not a leak.
     setMaxListeners(0, o.signal)
     const results = await Promise.allSettled(ids.map((id) => this.#visit(id)))
+    await o.store.settle()
     o.signal.removeEventListener('abort', onAbort)
     const crashed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined
     if (crashed) throw crashed.reason

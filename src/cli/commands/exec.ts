@@ -81,6 +81,7 @@ export async function execAction(path: string): Promise<number> {
     const logText = lines.length ? `${lines.join('\n')}\n` : ''
     try {
       await commitAction(project.store, action, { startedAt, executor: action.executor, logText })
+      await project.store.settle()
     } catch (err) {
       // A symbolic link (or a socket...) in the output: the store refuses it; the target fails.
       if (!(err instanceof OutputRejected)) throw err
