@@ -91,7 +91,7 @@ import { defineCoinfile, sh, shell } from 'coin'
 const saver = shell({
   name: 'saver',
   command: ({ root }) =>
-    sh\`echo started > \${root + '/started'}; (trap 'echo saved > "$COIN_SCRATCH/saved"; exit 0' TERM; for i in $(seq 200); do sleep 0.1; done); echo done\`,
+    sh\`(trap 'echo saved > "$COIN_SCRATCH/saved"; exit 0' TERM; echo started > \${root + '/started'}; sleep 20 & wait $!); echo done\`,
 })
 export default defineCoinfile({ targets: () => [saver('work/saver')] })
 `
@@ -108,7 +108,9 @@ test('Ctrl-C: the command’s child processes get SIGTERM and can save to the sc
     if (Date.now() - t0 > 60_000) throw new Error('command did not start')
     await new Promise((r) => setTimeout(r, 50))
   }
-  await new Promise((r) => setTimeout(r, 300)) // inside the subshell's loop, its trap set
+  // 'started' is written inside the subshell once its trap is set (a fixed wait raced under load),
+  // and it waits with the `wait` builtin, which a trapped signal interrupts at once (a foreground
+  // `sleep` defers the trap until it ends, and under load that lost the save about one run in three).
   child.kill('SIGINT')
   assert.is(await new Promise((r) => child.on('close', r)), 130)
   const key = keyOf(parseEvents(out))
