@@ -1,7 +1,7 @@
 /** Small file-system helpers: atomic JSON writes (temp file + rename) and tolerant reads. */
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 
 let counter = 0
 
@@ -76,4 +76,20 @@ export function readCheckedJson<T>(path: string): T | undefined {
   } catch {
     return undefined
   }
+}
+
+/** Deletes all but the `keep` most recently written `.json` files of `dir` (per-state caches). */
+export function keepNewestJson(dir: string, keep: number): void {
+  const files = readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => {
+      try {
+        return { path: join(dir, n), mtime: statSync(join(dir, n)).mtimeMs }
+      } catch {
+        return undefined // removed meanwhile
+      }
+    })
+    .filter((x) => x !== undefined)
+    .sort((x, y) => y.mtime - x.mtime)
+  for (const old of files.slice(keep)) rmSync(old.path, { force: true })
 }

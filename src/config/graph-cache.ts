@@ -19,9 +19,8 @@
  * say so through a param.
  */
 import { createHash } from 'node:crypto'
-import { readdirSync, rmSync, statSync } from 'node:fs'
-import { join } from 'node:path'
-import { readCheckedJson, writeCheckedJson } from '../cache/atomic.ts'
+import { dirname } from 'node:path'
+import { keepNewestJson, readCheckedJson, writeCheckedJson } from '../cache/atomic.ts'
 import type { SlurmSettings } from '../exec/slurm/settings.ts'
 import type { ModuleGraph } from '../fingerprint/module-graph.ts'
 import { identityNeedsSource } from '../fingerprint/rule-identity.ts'
@@ -235,17 +234,5 @@ export function toGraphData(
 /** Writes the graph file atomically and keeps only the most recent few beside it. */
 export function writeGraphCache(file: string, data: CachedGraphFile): void {
   writeCheckedJson(file, data)
-  const dir = join(file, '..')
-  const others = readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
-    .map((n) => {
-      try {
-        return { path: join(dir, n), mtime: statSync(join(dir, n)).mtimeMs }
-      } catch {
-        return undefined
-      }
-    })
-    .filter((x) => x !== undefined)
-    .sort((x, y) => y.mtime - x.mtime)
-  for (const old of others.slice(KEEP)) rmSync(old.path, { force: true })
+  keepNewestJson(dirname(file), KEEP)
 }

@@ -10,9 +10,9 @@
  * key that read a glob (whose matches can grow) takes the normal path, which writes a new stamp.
  */
 import { createHash } from 'node:crypto'
-import { readdirSync, rmSync, type Stats, statSync } from 'node:fs'
+import { type Stats, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { readCheckedJson, writeCheckedJson } from '../cache/atomic.ts'
+import { keepNewestJson, readCheckedJson, writeCheckedJson } from '../cache/atomic.ts'
 import type { CacheLayout } from '../cache/layout.ts'
 import type { Store } from '../cache/store.ts'
 import { currentSig, dirSig, outputFileSig, publishedSig } from '../fingerprint/watch.ts'
@@ -118,22 +118,7 @@ export function writeStamp(
     watch: [...watch],
   }
   writeCheckedJson(file, data)
-  prune(join(file, '..'))
+  keepNewestJson(dirname(file), KEEP)
 }
 
 class Conflict extends Error {}
-
-function prune(dir: string): void {
-  const files = readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
-    .map((n) => {
-      try {
-        return { path: join(dir, n), mtime: statSync(join(dir, n)).mtimeMs }
-      } catch {
-        return undefined
-      }
-    })
-    .filter((x) => x !== undefined)
-    .sort((x, y) => y.mtime - x.mtime)
-  for (const old of files.slice(KEEP)) rmSync(old.path, { force: true })
-}
