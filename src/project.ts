@@ -109,10 +109,18 @@ export async function openProject(o: ProjectOptions | ProjectLocation): Promise<
   let cached: AnalysedCoinfile | undefined
   if (key && graphFile) {
     // A rule read from the cache loads the Coinfile when it first runs (only builds with work do).
+    // The loaded Coinfile's rules by name, built once (each target that runs asks for its rule).
+    let byName: Promise<Map<string, AnyRule>> | undefined
     const realRule = async (name: string): Promise<AnyRule> => {
-      const fresh = await analyseNow()
-      const rule = [...fresh.graph.nodes.values()].find((n) => n.decl.rule.name === name)?.decl.rule
-      if (!rule || fresh.graph.order.length !== cached?.graph.order.length)
+      byName ??= analyseNow().then((fresh) => {
+        const rules = new Map<string, AnyRule>()
+        // A graph of another size is another Coinfile: no rule of it may run for this one.
+        if (fresh.graph.order.length === cached?.graph.order.length)
+          for (const n of fresh.graph.nodes.values()) rules.set(n.decl.rule.name, n.decl.rule)
+        return rules
+      })
+      const rule = (await byName).get(name)
+      if (!rule)
         throw new UserError({
           message: 'the Coinfile changed while coin was running',
           file,

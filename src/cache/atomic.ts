@@ -20,10 +20,14 @@ export function stagingTmpName(staging: string): string {
  * failure (a full disk) the temp file is removed and `path` keeps its old contents.
  */
 export function writeJsonAtomic(path: string, value: unknown, tmp = tmpName(path)): void {
+  writeTextAtomic(path, `${JSON.stringify(value)}\n`, tmp)
+}
+
+function writeTextAtomic(path: string, text: string, tmp: string): void {
   mkdirSync(dirname(path), { recursive: true })
   mkdirSync(dirname(tmp), { recursive: true })
   try {
-    writeFileSync(tmp, `${JSON.stringify(value)}\n`)
+    writeFileSync(tmp, text)
     renameSync(tmp, path)
   } catch (err) {
     rmSync(tmp, { force: true })
@@ -53,16 +57,7 @@ export function readJson<T>(path: string): T | undefined {
  */
 export function writeCheckedJson(path: string, value: unknown): void {
   const body = JSON.stringify(value)
-  const text = `${createHash('sha256').update(body).digest('hex')}\n${body}\n`
-  mkdirSync(dirname(path), { recursive: true })
-  const tmp = tmpName(path)
-  try {
-    writeFileSync(tmp, text)
-    renameSync(tmp, path)
-  } catch (err) {
-    rmSync(tmp, { force: true })
-    throw err
-  }
+  writeTextAtomic(path, `${createHash('sha256').update(body).digest('hex')}\n${body}\n`, tmpName(path))
 }
 
 /** What `writeCheckedJson` wrote, or undefined when missing, torn or altered. */

@@ -82,33 +82,33 @@ export function writeStamp(
   },
 ): void {
   const watch = new Map<string, string>()
-  const add = (path: string, sig: string) => {
+  // False when the path was seen with another stat during this build (it changed meanwhile).
+  const add = (path: string, sig: string): boolean => {
     const seen = watch.get(path)
-    if (seen !== undefined && seen !== sig) throw new Conflict()
     watch.set(path, sig)
+    return seen === undefined || seen === sig
   }
   const targets: StampFile['targets'] = []
-  try {
-    for (const id of o.ids) {
-      const fp = o.fingerprints.get(id)
-      if (!fp?.watch) return
-      const current = o.store.outStateWithStat(id)
-      if (!current || current.state.key !== fp.key) return
-      const { state } = current
-      for (const [path, sig] of fp.watch) add(path, sig)
+  for (const id of o.ids) {
+    const fp = o.fingerprints.get(id)
+    if (!fp?.watch) return
+    const current = o.store.outStateWithStat(id)
+    if (!current || current.state.key !== fp.key) return
+    const { state } = current
+    const outDir = o.layout.outDir(id)
+    const stateDir = dirname(o.layout.outState(id))
+    const pub = state.published
+    const sigs: [string, string][] = [
+      ...fp.watch,
       // Out states are replaced by rename (atomic writes), so their folder's mtime moves whenever
       // one is written or deleted: one stat per folder instead of one per target.
-      add(dirname(o.layout.outState(id)), dirSig(statSync(dirname(o.layout.outState(id)))))
-      const outDir = o.layout.outDir(id)
-      for (const d of state.dirs) add(join(outDir, d.path), dirSig(d))
-      for (const f of state.files) add(join(outDir, f.path), outputFileSig(f))
-      const pub = state.published
-      if (pub) for (const f of pub.files) add(join(o.root, pub.dir, f.path), publishedSig(f))
-      targets.push(pub ? [id, fp.key, state.files.map((f) => join(pub.dir, f.path))] : [id, fp.key])
-    }
-  } catch (err) {
-    if (err instanceof Conflict) return
-    throw err
+      [stateDir, dirSig(statSync(stateDir))],
+      ...state.dirs.map((d): [string, string] => [join(outDir, d.path), dirSig(d)]),
+      ...state.files.map((f): [string, string] => [join(outDir, f.path), outputFileSig(f)]),
+      ...(pub?.files ?? []).map((f): [string, string] => [join(o.root, pub!.dir, f.path), publishedSig(f)]),
+    ]
+    for (const [path, sig] of sigs) if (!add(path, sig)) return
+    targets.push(pub ? [id, fp.key, state.files.map((f) => join(pub.dir, f.path))] : [id, fp.key])
   }
   const data: StampFile = {
     format: FORMAT,
@@ -120,5 +120,3 @@ export function writeStamp(
   writeCheckedJson(file, data)
   keepNewestJson(dirname(file), KEEP)
 }
-
-class Conflict extends Error {}
