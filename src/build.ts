@@ -26,6 +26,7 @@ import type { Grant, ResourcePool } from './exec/resources.ts'
 import type { Graph } from './graph/graph.ts'
 import type { Fingerprint, Planner, Upstream } from './plan/planner.ts'
 import { publishDir } from './plan/preflight.ts'
+import { type RemainingEstimate, RemainingWork } from './plan/remaining.ts'
 
 export interface BuildOptions {
   graph: Graph
@@ -82,9 +83,26 @@ export class Builder {
   #priority = new Map<string, number>()
   #stopping = false
   #userError: UserError | undefined
+  #remaining: RemainingWork | undefined
 
   constructor(o: BuildOptions) {
-    this.#o = o
+    // Every event also feeds the remaining-time estimate (see `remaining`).
+    this.#o = {
+      ...o,
+      emit: (e) => {
+        this.#remaining?.observe(e, Date.now())
+        o.emit(e)
+      },
+    }
+  }
+
+  /**
+   * How long the rest of this build should take, from the critical path of what is left and the
+   * pool's slots (see plan/remaining.ts); undefined before the build starts or while no duration
+   * is known. For a live view: the engine only gives the number.
+   */
+  remaining(now = Date.now()): RemainingEstimate | undefined {
+    return this.#remaining?.estimate(now)
   }
 
   #executor(id: string): Executor {
@@ -95,6 +113,17 @@ export class Builder {
     const o = this.#o
     const started = Date.now()
     const ids = o.graph.closure(o.targets)
+    this.#remaining = new RemainingWork({
+      graph: o.graph,
+      ids,
+      previous: (id) => {
+        const key = o.store.readOutState(id)?.key
+        return key ? o.store.readRecord(key)?.durationMs : undefined
+      },
+      cpu: o.pool.cpu,
+      gpus: o.pool.gpus.length,
+      remote: (id) => this.#executor(id).remote,
+    })
     o.emit({ event: 'plan', targets: ids.length, selected: [...o.targets] })
     this.#checkFits(ids)
     const swept = o.store.sweepStaging()

@@ -2,7 +2,7 @@
  * Renders BuildEvents. Three forms, all consumers of the same event stream:
  *  - json:  one JSON object per line (every event; each target ends with an `event: "target"` line)
  *  - tty:   finished targets scroll above a live block: an overall line (done / total, running,
- *           failed, elapsed, ETA) and one line per running target (a bar with step/total, rate and
+ *           failed, elapsed, ETA from the build's critical path) and one line per running target (a bar with step/total, rate and
  *           ETA when the rule reports steps; its last log line otherwise)
  *  - plain: one line per finished target (fresh ones only counted), for logs and CI
  * A failed target's line says `coin log <id>`; a target stopped by Ctrl-C reads "interrupted".
@@ -24,6 +24,11 @@ export interface ReporterOptions {
   now?: () => number
   /** Redraw period of the live block; 0 draws only on events (tests). */
   refreshMs?: number
+  /**
+   * Milliseconds until the build ends, from the build's critical path (`Builder.remaining`);
+   * undefined while unknown. Without it the overall line has no ETA.
+   */
+  remaining?: (now: number) => number | undefined
 }
 
 type Out = Pick<NodeJS.WriteStream, 'write'> & { columns?: number }
@@ -133,19 +138,14 @@ export function createReporter(
   let total = 0
   let finished = 0
   let failed = 0
-  /** Targets that did work (ran or failed): the ETA waits for the first one. */
-  let worked = 0
 
   const overall = (): string => {
     const elapsed = now() - started
     const parts = [`${finished}/${total || '?'} done`, `${running.size} running`]
     if (failed) parts.push(pc.red(`${failed} failed`))
     parts.push(fmtDuration(elapsed))
-    // Throughput so far: targets finish at (work done / time); the rest go at the same pace.
-    if (worked > 0 && total > finished) {
-      const perTarget = elapsed / Math.max(1, finished)
-      parts.push(`ETA ~${fmtDuration(perTarget * (total - finished))}`)
-    }
+    const eta = total > finished ? o.remaining?.(now()) : undefined
+    if (eta !== undefined) parts.push(`ETA ~${fmtDuration(eta)}`)
     return `${pc.bold('coin')} ${what}  ${parts.join('  ')}`
   }
 
@@ -237,13 +237,9 @@ export function createReporter(
         print(`  ${e.id.padEnd(36)} ${pc.yellow('waiting')}  another coin process is building it`)
         break
       case 'target': {
-        const r0 = running.get(e.id)
         running.delete(e.id)
         finished++
         if (e.outcome === 'failed' && !wasInterrupted(e)) failed++
-        if (r0 && (e.outcome === 'ran' || e.outcome === 'failed')) {
-          worked++
-        }
         // Skips cascade from one failure; they are counted in the summary, and listed only if few.
         if (e.outcome === 'skipped') skipped.push(e)
         else if (e.outcome !== 'fresh') print(targetLine(e))

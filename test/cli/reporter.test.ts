@@ -1,18 +1,30 @@
 /** The terminal reporter: the live block on a TTY and the compact plain form, from an event script. */
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createReporter } from '../../src/cli/reporter.ts'
+import { analyze } from '../../src/config/analyze.ts'
+import { type AnyTargetDecl, defineCoinfile, output, rule } from '../../src/config/define.ts'
 import type { BuildEvent } from '../../src/events.ts'
+import { RemainingWork } from '../../src/plan/remaining.ts'
 
 const plainText = (s: string) => s.replace(/\x1b\[[0-9;]*[mFJ]/g, '')
 
-function rig(kind: 'tty' | 'plain') {
+function rig(kind: 'tty' | 'plain', remaining?: RemainingWork) {
   let t = 1_000_000
   const chunks: string[] = []
   const out = { columns: 120, write: (s: string) => chunks.push(s) > 0 }
-  const r = createReporter(kind, 'results/forgetting', out, { now: () => t, refreshMs: 0 })
+  const r = createReporter(kind, 'results/forgetting', out, {
+    now: () => t,
+    refreshMs: 0,
+    remaining: remaining && ((now) => remaining.estimate(now)?.ms),
+  })
   return {
-    emit: (e: BuildEvent) => r(e),
+    emit: (e: BuildEvent) => {
+      // As the Builder does: the estimate sees each event before the reporter.
+      remaining?.observe(e, t)
+      r(e)
+    },
     advance: (ms: number) => {
       t += ms
     },
@@ -38,8 +50,50 @@ const target = (id: string, outcome: 'ran' | 'failed' | 'fresh', reason?: string
   ...(reason ? { reason } : {}),
 })
 
+const step = rule({ name: 'step', run: () => {} })
+
+/** The overall ETA of a live view whose build is `targets`, each known to take 60 s, on 2 slots. */
+function etaOf(targets: AnyTargetDecl[]): string {
+  const graph = analyze(defineCoinfile({ targets: () => targets }), {}, join('/nonexistent', 'Coinfile.ts'))
+  const remaining = new RemainingWork({ graph, ids: graph.order, previous: () => 60_000, cpu: 2, gpus: 0 })
+  const r = rig('tty', remaining)
+  r.emit({ event: 'plan', targets: targets.length, selected: [] })
+  r.emit(start(graph.order[0]!))
+  r.advance(10_000)
+  r.emit({ event: 'log', id: graph.order[0]!, line: 'working' })
+  const eta = /ETA ~(\S+)/.exec(r.lastBlock().split('\n')[0]!)?.[1] ?? 'none'
+  r.close()
+  return eta
+}
+
+test('TTY: the overall ETA follows the critical path, not the target count', () => {
+  const chain = [step('c/0', { params: { i: 0 } })]
+  for (let i = 1; i < 4; i++)
+    chain.push(step(`c/${i}`, { params: { i }, inputs: { p: output(`c/${i - 1}`) } }))
+  const wide = [0, 1, 2, 3].map((i) => step(`w/${i}`, { params: { i } }))
+  // Four minutes of work, 10 s into the first target: in a row 3m50s are left; side by side on
+  // two slots, (50 s + 3 × 60 s) / 2 = 1m55s.
+  assert.is(etaOf(chain), '3m50s')
+  assert.is(etaOf(wide), '1m55s')
+})
+
 test('TTY: overall line with done/total, running and ETA; a bar with step/total, rate and ETA', () => {
-  const r = rig('tty')
+  const graph = analyze(
+    defineCoinfile({
+      targets: () => [
+        step('datasets/a', { params: { i: 0 } }),
+        step('prep/a', { params: { i: 1 }, inputs: { d: output('datasets/a') } }),
+        step('train/lora/1-a', { params: { i: 2 }, inputs: { d: output('prep/a') } }),
+        step('train/gpu', { params: { i: 3 }, inputs: { d: output('prep/a') } }),
+      ],
+    }),
+    {},
+    join('/nonexistent', 'Coinfile.ts'),
+  )
+  const r = rig(
+    'tty',
+    new RemainingWork({ graph, ids: graph.order, previous: () => undefined, cpu: 2, gpus: 0 }),
+  )
   r.emit({ event: 'plan', targets: 4, selected: [] })
   r.emit(target('datasets/a', 'fresh'))
   r.emit(start('prep/a'))

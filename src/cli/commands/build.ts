@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import { relative } from 'node:path'
 import type { Command } from 'commander'
-import { build } from '../../build.ts'
+import { Builder } from '../../build.ts'
 import { ExitCode, formatDiagnostic, isDiskFull } from '../../errors.ts'
 import type { Outcome } from '../../events.ts'
 import { detectGpus } from '../../exec/gpus.ts'
@@ -70,29 +70,37 @@ export async function run(targets: string[], opts: BuildOptions, cmd: Command): 
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   const what = targets.length ? targets.join(' ') : 'all targets'
-  const reporter = createReporter(opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain', what)
   const outcomes = new Map<string, Outcome>()
   const startedAt = new Date()
+  const builder = new Builder({
+    graph: project.graph,
+    targets: ids,
+    root: project.root,
+    layout: project.layout,
+    store: project.store,
+    planner: project.planner,
+    pool: new ResourcePool(Math.max(1, Number(opts.jobs)), detectGpus(opts.gpus), Number(opts.mem)),
+    executor: executors.local,
+    executorFor: executors.executorFor,
+    coinfile: project.file,
+    sets: opts.set,
+    keepGoing: !!opts.keepGoing,
+    emit: (e) => {
+      if (e.event === 'target') outcomes.set(e.id, e.outcome)
+      reporter(e)
+    },
+    signal: controller.signal,
+  })
+  const reporter = createReporter(
+    opts.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain',
+    what,
+    undefined,
+    {
+      remaining: (now) => builder.remaining(now)?.ms,
+    },
+  )
   try {
-    const summary = await build({
-      graph: project.graph,
-      targets: ids,
-      root: project.root,
-      layout: project.layout,
-      store: project.store,
-      planner: project.planner,
-      pool: new ResourcePool(Math.max(1, Number(opts.jobs)), detectGpus(opts.gpus), Number(opts.mem)),
-      executor: executors.local,
-      executorFor: executors.executorFor,
-      coinfile: project.file,
-      sets: opts.set,
-      keepGoing: !!opts.keepGoing,
-      emit: (e) => {
-        if (e.event === 'target') outcomes.set(e.id, e.outcome)
-        reporter(e)
-      },
-      signal: controller.signal,
-    })
+    const summary = await builder.build()
     reporter.close()
     if (summary.userError) process.stderr.write(`${formatDiagnostic(summary.userError.diagnostic)}\n`)
     if (summary.interrupted) {
