@@ -122,6 +122,19 @@ interface TrainParams {
 
 const train = shell<TrainParams>({
   name: 'train-llava',
+  // Declared params (checked for every target at load; not in the key: a shell rule is identified
+  // by its command template).
+  params: {
+    method: { kind: 'lora', r: 1, alpha: 1, experts: 1 },
+    lr: 0.1,
+    epochs: 1,
+    steps: 1,
+    batchSize: 1,
+    gradAccum: 1,
+    warmupRatio: 0.1,
+    weightDecay: 0.1,
+    seed: 0,
+  },
   // --resume-dir: the target's scratch directory (kept across interrupted or failed attempts of the
   // same key), where train.py saves a resume checkpoint every tenth of the run and on SIGTERM.
   command: ({ inputs, params: p, out, root, scratch }) => {
@@ -137,6 +150,7 @@ const train = shell<TrainParams>({
 
 const predict = shell<{ tasks: string[]; batchSize: number; maxNewTokens: number }>({
   name: 'predict-llava',
+  params: { tasks: [''], batchSize: 1, maxNewTokens: 1 },
   command: ({ inputs, params: p, out, root }) => {
     const evals = p.tasks.flatMap((t) => ['--eval', `${t}=${inputs[`data/${t}`]}/test.json`])
     const checkpoint = inputs.checkpoint ? ['--checkpoint', inputs.checkpoint] : []
@@ -146,6 +160,7 @@ const predict = shell<{ tasks: string[]; batchSize: number; maxNewTokens: number
 
 const judge = shell<{ task: string; endpoint: string; name: string }>({
   name: 'gk-judge',
+  params: { task: '', endpoint: '', name: '' },
   command: ({ inputs, params: p, out, root, key }) => {
     const by = p.endpoint
       ? ['--endpoint', p.endpoint, '--judge-name', p.name]
@@ -156,6 +171,7 @@ const judge = shell<{ task: string; endpoint: string; name: string }>({
 
 const tinyModel = shell<{ seed: number; imageSize: number }>({
   name: 'tiny-llava',
+  params: { seed: 0, imageSize: 1 },
   command: ({ inputs, params: p, out, root }) => {
     const data = Object.keys(inputs)
       .filter((k) => k.startsWith('data/'))
@@ -168,6 +184,7 @@ const tinyModel = shell<{ seed: number; imageSize: number }>({
 /** InsCL's tags by an LLM (InsCL's prompt), for every instruction of the tasks' train files. */
 const insclTags = shell<{ unit: string; maxNewTokens: number; batchSize: number }>({
   name: 'inscl-tags',
+  params: { unit: '', maxNewTokens: 1, batchSize: 1 },
   command: ({ inputs, params: p, out, root }) => {
     const data = dataFiles(inputs).flatMap((f) => ['--data', f])
     return sh`cd ${python(root)} && python3 -m scripts.inscl_tags --model ${inputs.model} ${data} --unit ${p.unit} --max-new-tokens ${p.maxNewTokens} --batch-size ${p.batchSize} --out ${out}`
@@ -177,6 +194,7 @@ const insclTags = shell<{ unit: string; maxNewTokens: number; batchSize: number 
 /** Instruction vectors (mean-pooled hidden states) for InsCL's task distances. */
 const insclEmbeddings = shell<{ unit: string; batchSize: number }>({
   name: 'inscl-embeddings',
+  params: { unit: '', batchSize: 1 },
   command: ({ inputs, params: p, out, root }) => {
     const data = dataFiles(inputs).flatMap((f) => ['--data', f])
     return sh`cd ${python(root)} && python3 -m scripts.inscl_embed --model ${inputs.model} ${data} --unit ${p.unit} --batch-size ${p.batchSize} --out ${out}`
@@ -197,6 +215,16 @@ interface TreeParams {
 /** TG-SFT: the previous stage's model grows its own rehearsal dialogues (a tree), mixed into stage k. */
 const tgsftTree = shell<TreeParams>({
   name: 'tg-sft-tree',
+  params: {
+    widths: '',
+    dedup: 0.1,
+    mixRatio: 0.1,
+    questionTokens: 1,
+    answerTokens: 1,
+    temperature: 0.1,
+    topP: 0.1,
+    seed: 0,
+  },
   command: ({ inputs, params: p, out, root }) => {
     const data = dataFiles(inputs).flatMap((f) => ['--data', f])
     const checkpoint = inputs.checkpoint ? ['--checkpoint', inputs.checkpoint] : []
@@ -213,6 +241,7 @@ const dataFiles = (inputs: Record<string, unknown>) =>
 
 const renderScenes = shell<{ size: number }>({
   name: 'render-scenes',
+  params: { size: 1 },
   command: ({ inputs, params: p, out, root }) =>
     sh`cd ${python(root)} && python3 -m scripts.render_scenes --source ${inputs.source} --size ${p.size} --out ${out}`,
 })

@@ -7,14 +7,24 @@
  */
 import { UserError } from '../errors.ts'
 import { SLURM_SETTING_KEYS } from '../exec/slurm/settings.ts'
+import { checkParamSchema } from './check-params.ts'
 import type { SourceSite } from './site.ts'
 import { didYouMean } from './suggest.ts'
 
 type Site = SourceSite | undefined
 type Where = Site | (() => Site)
 
-const RULE_KEYS = ['name', 'version', 'run', 'identitySource', 'uses', 'commandWords'] as const
-export const SHELL_KEYS = ['name', 'version', 'command', 'uses'] as const
+const RULE_KEYS = [
+  'name',
+  'version',
+  'run',
+  'params',
+  'paramSchema',
+  'identitySource',
+  'uses',
+  'commandWords',
+] as const
+export const SHELL_KEYS = ['name', 'version', 'command', 'uses', 'params', 'paramSchema'] as const
 const TARGET_KEYS = ['inputs', 'params', 'resources', 'publish', 'env', 'executor', 'slurm'] as const
 const RESOURCE_KEYS = ['cpu', 'gpu', 'memGB'] as const
 const COINFILE_KEYS = ['params', 'paramSchema', 'targets', 'executor', 'slurm'] as const
@@ -94,6 +104,26 @@ export function checkRuleSpec(spec: unknown, where: Where, api: 'rule' | 'shell'
       `${api} "${obj.name}": uses must be a list of project paths, got ${kind(obj.uses)}`,
       `${obj.name}.uses`,
       "write uses: ['scripts/train.py']",
+    )
+  if (obj.params !== undefined)
+    checkObject(
+      obj.params,
+      `${api} "${obj.name}": params`,
+      where,
+      `${obj.name}.params`,
+      '{ lr: 0.001, steps: 1 }',
+    )
+  if (obj.paramSchema !== undefined)
+    checkParamSchema(
+      String(obj.name),
+      checkObject(
+        obj.paramSchema,
+        `${api} "${obj.name}": paramSchema`,
+        where,
+        `${obj.name}.paramSchema`,
+        "{ type: 'object', properties: {...} } (a JSON Schema)",
+      ),
+      where,
     )
   if (obj.version !== undefined && typeof obj.version !== 'string')
     fail(

@@ -5,6 +5,7 @@
 
 import type { SlurmSettings } from '../exec/slurm/settings.ts'
 import type { Json } from '../hash/canonical-json.ts'
+import { checkTargetParams } from './check-params.ts'
 import { checkCoinfileSpec, checkRuleSpec, checkTargetSpec } from './check-spec.ts'
 import { callerSite, lazyCallerSite, type SourceSite } from './site.ts'
 
@@ -90,6 +91,16 @@ export interface RuleSpec<P> {
   version?: string
   run(ctx: RunContext<P>): Promise<void> | void
   /**
+   * The params this rule takes, each with an example value of its kind (`{ times: 1, name: '' }`;
+   * `null` for any kind; a list's first element is the kind of its elements). Not defaults: a
+   * target's params are what it passes. Every target's params are checked against it when the
+   * target is declared: an unknown param (with "did you mean") or one of another kind stops the
+   * load with the target's file:line (exit 2). It also types `P` when `rule()` is not given one.
+   */
+  params?: ParamExamples<P>
+  /** A JSON Schema every target's params must satisfy (ranges, enums, required params...), checked the same way. */
+  paramSchema?: Record<string, unknown>
+  /**
    * What identifies the rule's code in the key when it is written inside the Coinfile, if not its
    * `run` function (a shell rule is identified by its command template).
    */
@@ -105,6 +116,9 @@ export interface RuleSpec<P> {
    */
   commandWords?(ctx: CommandWordsContext<P>): string[]
 }
+
+/** A rule's declared params: every key of `P` (optional ones too) with a value of its kind, or null for any. */
+export type ParamExamples<P> = { [K in keyof P]-?: P[K] | null } & object
 
 /** What a command is rendered with to find the files it names (before it runs). */
 export interface CommandWordsContext<P = Json> {
@@ -164,6 +178,8 @@ export function rule<P = Json>(spec: RuleSpec<P>): Rule<P> {
   const declare = (id: string, t: TargetSpec<P> = {}): TargetDecl<P> => {
     const site = lazyCallerSite()
     checkTargetSpec(String(id), t, site)
+    if (spec.params !== undefined || spec.paramSchema !== undefined)
+      checkTargetParams(String(id), spec.name, t.params, spec, site)
     const inputs: Record<string, InputRef> = {}
     for (const [name, ref] of Object.entries(t.inputs ?? {})) {
       inputs[name] = isTargetDecl(ref) ? { kind: 'target', id: ref.id } : ref
@@ -192,6 +208,8 @@ export function rule<P = Json>(spec: RuleSpec<P>): Rule<P> {
     identitySource: { value: spec.identitySource },
     uses: { value: spec.uses },
     commandWords: { value: spec.commandWords },
+    params: { value: spec.params },
+    paramSchema: { value: spec.paramSchema },
     site: { value: site },
   }) as unknown as Rule<P>
   return r

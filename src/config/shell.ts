@@ -10,7 +10,7 @@
 
 import { lineSplitter, parseProgressLine } from '../exec/progress-lines.ts'
 import { checkRuleSpec } from './check-spec.ts'
-import type { Json, Rule, RunContext } from './define.ts'
+import type { Json, ParamExamples, Rule, RunContext } from './define.ts'
 import { rule } from './define.ts'
 import { callerSite } from './site.ts'
 
@@ -28,6 +28,10 @@ export interface ShellRuleSpec<P> {
   version?: string
   /** Project files or folders the command reads besides those it names (see RuleSpec.uses). */
   uses?: string[]
+  /** The params it takes, by example (see RuleSpec.params). */
+  params?: ParamExamples<P>
+  /** A JSON Schema for every target's params (see RuleSpec.paramSchema). */
+  paramSchema?: Record<string, unknown>
   command(ctx: RunContext<P>): ShellCommand
 }
 
@@ -66,6 +70,8 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
     // The key identifies a shell rule by its command template, not by the generic runner below.
     identitySource: spec.command.toString(),
     uses: spec.uses,
+    params: spec.params,
+    paramSchema: spec.paramSchema,
     commandWords: (ctx) =>
       commandWords(
         spec.command({

@@ -12,6 +12,10 @@ const HEAD = `import { defineCoinfile, dir, file, glob, output, rule, sh, shell 
 /** A Coinfile whose line 3 declares `targets` (so a target error points at line 3). */
 const targets = (list: string) => `${HEAD}export default defineCoinfile({ targets: () => [${list}] })\n`
 
+/** A Coinfile whose line 3 declares rule `q` and line 4 its targets. */
+const withRule = (ruleDecl: string, list: string) =>
+  `${HEAD}const q = ${ruleDecl}\nexport default defineCoinfile({ targets: () => [${list}] })\n`
+
 interface Case {
   name: string
   coinfile: string
@@ -125,6 +129,71 @@ const cases: Case[] = [
     name: 'defineCoinfile with targets as an array',
     coinfile: `${HEAD}export default defineCoinfile({ targets: [r('t')] } as never)\n`,
     expect: ['Coinfile.ts:3', 'targets must be a function of the params'],
+  },
+  {
+    name: 'a param the rule does not declare, with "did you mean"',
+    coinfile: withRule(
+      `rule({ name: 'q', params: { times: 1, name: '' }, run: () => {} })`,
+      `q('t', { params: { tmes: 3 } } as never)`,
+    ),
+    expect: ['Coinfile.ts:4', 'target "t": params has an unknown param "tmes"', 'Did you mean "times"'],
+  },
+  {
+    name: 'a param of the wrong kind (a string for a number)',
+    coinfile: withRule(
+      `rule({ name: 'q', params: { times: 1 }, run: () => {} })`,
+      `q('ok', { params: { times: 2 } }), q('t', { params: { times: 'three' } } as never)`,
+    ),
+    expect: [
+      'Coinfile.ts:4',
+      'target "t": params.times must be a number, got the string "three"',
+      'times: 1',
+    ],
+  },
+  {
+    name: 'a list param with an element of the wrong kind, nested',
+    coinfile: withRule(
+      `rule({ name: 'q', params: { data: { tasks: ['gqa'] } }, run: () => {} })`,
+      `q('t', { params: { data: { tasks: ['gqa', 7] } } } as never)`,
+    ),
+    expect: ['Coinfile.ts:4', 'params.data.tasks[1] must be a string, got the number 7'],
+  },
+  {
+    name: "a shell rule's declared params",
+    coinfile: withRule(
+      `shell({ name: 'q', params: { n: 1 }, command: ({ params }) => sh\`echo \${params.n}\` })`,
+      `q('t', { params: { n: [1] } } as never)`,
+    ),
+    expect: ['Coinfile.ts:4', 'params.n must be a number, got a list'],
+  },
+  {
+    name: "a param outside the rule's paramSchema range",
+    coinfile: withRule(
+      `rule({ name: 'q', paramSchema: { type: 'object', properties: { lr: { type: 'number', exclusiveMinimum: 0 } } }, run: () => {} })`,
+      `q('t', { params: { lr: -1 } })`,
+    ),
+    expect: ['Coinfile.ts:4', 'target "t": params.lr must be > 0, got the number -1'],
+  },
+  {
+    name: 'a misspelt param under a closed paramSchema, with "did you mean"',
+    coinfile: withRule(
+      `rule({ name: 'q', paramSchema: { type: 'object', properties: { steps: { type: 'integer' } }, additionalProperties: false }, run: () => {} })`,
+      `q('t', { params: { stpes: 10 } })`,
+    ),
+    expect: ['Coinfile.ts:4', 'params.stpes is not a param of rule "q". Did you mean "steps"'],
+  },
+  {
+    name: 'a param the paramSchema requires, missing',
+    coinfile: withRule(
+      `rule({ name: 'q', paramSchema: { type: 'object', required: ['task'] }, run: () => {} })`,
+      `q('t', { params: {} })`,
+    ),
+    expect: ['Coinfile.ts:4', 'params.task is required by rule "q"'],
+  },
+  {
+    name: 'a paramSchema that is not a JSON Schema points at the rule',
+    coinfile: withRule(`rule({ name: 'q', paramSchema: { type: 'numbr' }, run: () => {} })`, `q('t')`),
+    expect: ['Coinfile.ts:3', 'rule "q": paramSchema is not a valid JSON Schema'],
   },
   {
     name: '--set of a list param with elements of the wrong kind',
