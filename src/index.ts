@@ -7,6 +7,7 @@ export type {
   CoinfileSpec,
   InputRef,
   Json,
+  ParamExamples,
   Progress,
   Resources,
   Rule,

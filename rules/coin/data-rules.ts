@@ -17,6 +17,7 @@ import { readJson, readScenes, SCENES_FILE, TEST_FILE, TRAIN_FILE, writeJson } f
 
 export const coinMini = rule<{ seed: number; train: number; test: number }>({
   name: 'coin-mini',
+  params: { seed: 0, train: 1, test: 1 },
   async run({ params, out, progress }) {
     progress({ message: `generating CoIN-mini (seed ${params.seed})` })
     await generateCoinMini(out, { seed: params.seed, train: params.train, test: params.test })
@@ -30,6 +31,7 @@ export const coinMini = rule<{ seed: number; train: number; test: number }>({
  */
 export const prepareTask = rule<{ task: string; fraction: number; testFraction: number; seed: number }>({
   name: 'prepare-task',
+  params: { task: '', fraction: 1, testFraction: 1, seed: 0 },
   async run({ inputs, params, out, log }) {
     const root = inputs.source as string
     const files = await findTaskFiles(root, params.task)
@@ -85,6 +87,7 @@ async function readScene(root: string, image: string, task: string): Promise<unk
 
 export const prompts = rule<{ task: string; template: string }>({
   name: 'prompts',
+  params: { task: '', template: '' },
   async run({ inputs, params, out }) {
     const dir = inputs.task as string
     const set = await loadTemplateSet(params.template as TemplateSetName, inputs.templates as string)
@@ -119,6 +122,7 @@ export const vocabulary = rule({
  */
 export const alignment = rule<{ seed: number }>({
   name: 'alignment',
+  params: { seed: 0 },
   async run({ inputs, params, out, log }) {
     const scenes = new Map<string, Scene>()
     const answers: string[] = []

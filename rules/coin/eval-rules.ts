@@ -17,6 +17,7 @@ export const SCORE_FILE = 'score.json'
 
 export const predictTask = rule<{ task: string; threads: number }>({
   name: 'predict',
+  params: { task: '', threads: 1 },
   async run({ inputs, params, out }) {
     const modelDir = inputs.model as string
     const [ckpt, task, weights] = await Promise.all([
@@ -67,6 +68,7 @@ export interface ScoreFile {
  */
 export const scoreTaskRule = rule<{ task: string; variant: Variant; folder?: string }>({
   name: 'score',
+  params: { task: '', variant: 'coin', folder: '' },
   async run({ inputs, params, out, key, log }) {
     const tests = await readJson<TestRecord[]>(join(inputs.data as string, TEST_FILE))
     const predictions = join(inputs.predictions as string, params.folder ?? '')

@@ -5,7 +5,7 @@
  * and `train/multitask` (joint training on every task: the upper bound).
  */
 import { join } from 'node:path'
-import { type RunContext, rule } from '../../src/config/define.ts'
+import { type ParamExamples, type RunContext, rule } from '../../src/config/define.ts'
 import { TRAINER_STATE_FILE, type TrainerState, type TrainerStep } from '../../src/results/train-log.ts'
 import type { TrainRecord } from '../datasets/index.ts'
 import {
@@ -31,6 +31,17 @@ export interface Optimisation {
   schedule?: Schedule
   /** AdamW decoupled weight decay; CoIN's is 0. */
   weightDecay?: number
+}
+
+/** The params every training rule declares (checked per target at load; `null`: any kind). */
+const OPTIMISATION: ParamExamples<Optimisation> = {
+  steps: 1,
+  lr: 0.1,
+  batchSize: 1,
+  seed: 0,
+  threads: 1,
+  schedule: null,
+  weightDecay: 0.1,
 }
 
 export interface PretrainParams extends Optimisation {
@@ -100,6 +111,7 @@ function trainingLog(ctx: RunContext<Optimisation>) {
  */
 export const pretrain = rule<PretrainParams>({
   name: 'pretrain',
+  params: { ...OPTIMISATION, model: { featureDim: 1, embedDim: 1, hidden: [1] }, fraction: 1 },
   async run(ctx) {
     const { inputs, params, out, signal, log } = ctx
     const vocab = await readJson<string[]>(join(inputs.vocab as string, 'vocab.json'))
@@ -142,6 +154,7 @@ async function replayExamples(dir: string): Promise<Example[]> {
  */
 export const trainStage = rule<StageParams>({
   name: 'train-stage',
+  params: { ...OPTIMISATION, task: '', method: null },
   async run(ctx) {
     const { inputs, params, out, signal, log } = ctx
     const ckpt = await readCheckpoint(inputs.model as string)
@@ -169,6 +182,7 @@ export interface MultitaskParams extends Optimisation {
 
 export const trainMultitask = rule<MultitaskParams>({
   name: 'train-multitask',
+  params: { ...OPTIMISATION, method: null },
   async run(ctx) {
     const { inputs, params, out, signal, log } = ctx
     const ckpt = await readCheckpoint(inputs.model as string)

@@ -47,6 +47,7 @@ async function earlierTasks(inputs: Record<string, unknown>): Promise<SourceTask
 /** Random replay: `perTask` records drawn uniformly from each earlier task's train file. */
 export const randomReplay = rule<BufferParams>({
   name: 'replay-random',
+  params: { stage: 1, perTask: 1, seed: 0 },
   async run({ inputs, params, out, log }) {
     const sources = await earlierTasks(inputs)
     const picked: Picked = []
@@ -202,6 +203,7 @@ export const insclReplay = rule<InsCLParams>({
  */
 export const tgsftReplay = rule<BufferParams & { fraction: number }>({
   name: 'replay-tg-sft',
+  params: { stage: 1, perTask: 1, seed: 0, fraction: 1 },
   async run({ inputs, params, out, log }) {
     const model = await readCheckpoint(inputs.model as string)
     // The corpus as pre-training saw it: every round(1/fraction)-th record of each part, in input order.
