@@ -104,6 +104,15 @@ test('without previous runs: unknown until a target ran, then the mean of its ru
   assert.is(t.estimate(7000)!.ms, 12_000)
 })
 
+test('recomputed at most once a second; in between it counts down', () => {
+  const t = tracker(graphOf(fan(2)), () => 10_000, 1)
+  assert.is(t.estimate(0)!.ms, 20_000)
+  t.observe(start('f/0'), 100)
+  t.observe(ran('f/0'), 200)
+  assert.is(t.estimate(500)!.ms, 19_500, 'the last estimate, 0.5 s later')
+  assert.is(t.estimate(1000)!.ms, 10_000, 'recomputed: f/0 is done')
+})
+
 /** Jobs that take `ms` each. */
 class SleepExecutor implements Executor {
   readonly name = 'sleep'
