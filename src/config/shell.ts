@@ -8,11 +8,12 @@
  *     sh`python scripts/train.py --data ${inputs.data} --lr ${params.lr} --out ${out}` })
  */
 
+import { UserError } from '../errors.ts'
 import { lineSplitter, parseProgressLine } from '../exec/progress-lines.ts'
 import { checkRuleSpec } from './check-spec.ts'
 import type { Json, ParamExamples, Rule, RunContext } from './define.ts'
 import { rule } from './define.ts'
-import { callerSite } from './site.ts'
+import { callerSite, type SourceSite } from './site.ts'
 
 export interface ShellCommand {
   readonly pieces: TemplateStringsArray
@@ -61,9 +62,30 @@ const loadZx = () => {
   return zx
 }
 
+/** What `command` returned must be `sh\`...\``: a plain string would run unquoted (and crashed). */
+function checked(name: string, cmd: unknown, site: SourceSite | undefined): ShellCommand {
+  const c = cmd as Partial<ShellCommand> | null
+  if (typeof c === 'object' && c !== null && Array.isArray(c.pieces) && Array.isArray(c.args))
+    return cmd as ShellCommand
+  const got = typeof cmd === 'string' ? `the string ${JSON.stringify(cmd.slice(0, 60))}` : kindOf(cmd)
+  throw new UserError({
+    message: `shell "${name}": command must return a command written with sh\`...\`, got ${got}`,
+    file: site?.file,
+    line: site?.line,
+    key: `${name}.command`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the fix quotes a template literal
+    fix: 'write command: ({ inputs, out }) => sh`cmd ${inputs.x} > ${out}/y` (sh quotes every value)',
+  })
+}
+
+const kindOf = (x: unknown) =>
+  x === null || x === undefined ? String(x) : Array.isArray(x) ? 'a list' : `a ${typeof x}`
+
 /* @__NO_SIDE_EFFECTS__ */
 export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
-  checkRuleSpec(spec, callerSite(), 'shell')
+  const site = callerSite()
+  checkRuleSpec(spec, site, 'shell')
+  const command = (ctx: RunContext<P>) => checked(spec.name, spec.command(ctx), site)
   return rule<P>({
     name: spec.name,
     version: spec.version,
@@ -74,7 +96,7 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
     paramSchema: spec.paramSchema,
     commandWords: (ctx) =>
       commandWords(
-        spec.command({
+        command({
           ...ctx,
           key: '',
           out: '/nonexistent/coin-out',
@@ -89,7 +111,7 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
       const { $ } = await loadZx()
       // The command may keep progress in $COIN_SCRATCH: the folder exists before it starts.
       void ctx.scratch
-      const cmd = spec.command(ctx)
+      const cmd = command(ctx)
       const proc = $({
         cwd: ctx.root,
         env: { ...process.env, ...ctx.env },

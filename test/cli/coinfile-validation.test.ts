@@ -196,6 +196,14 @@ const cases: Case[] = [
     expect: ['Coinfile.ts:3', 'rule "q": paramSchema is not a valid JSON Schema'],
   },
   {
+    name: 'a shell command that returns a plain string, not sh`...`',
+    coinfile: withRule(`shell({ name: 'q', command: () => 'echo hi' } as never)`, `q('t')`),
+    expect: [
+      'Coinfile.ts:3',
+      'shell "q": command must return a command written with sh`...`, got the string "echo hi"',
+    ],
+  },
+  {
     name: '--set of a list param with elements of the wrong kind',
     coinfile: `${HEAD}export default defineCoinfile({\n  params: { steps: [1, 2] },\n  targets: (p) => [r('t', { params: p })],\n})\n`,
     args: ['--set', 'steps=1,two'],
