@@ -12,6 +12,7 @@ import { setMaxListeners } from 'node:events'
 import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { tmpName } from './cache/atomic.ts'
+import { inDir, removeFile } from './cache/fs-ops.ts'
 import type { CacheLayout } from './cache/layout.ts'
 import { LiveLog } from './cache/live-log.ts'
 import { type HeldLock, lock } from './cache/lock.ts'
@@ -406,15 +407,14 @@ function upstreamOf(layout: CacheLayout, id: string, state: OutState): Upstream 
 /** The last attempt's log (kept for failures too). Empty logs are not written: `coin log` says so. */
 function writeLastLog(path: string, text: string): void {
   if (!text) {
-    rmSync(path, { force: true })
+    removeFile(path)
     return
   }
-  mkdirSync(dirname(path), { recursive: true })
   try {
-    writeFileSync(path, text)
+    inDir(dirname(path), () => writeFileSync(path, text))
   } catch (err) {
     // A convenience copy (the record keeps the log): on a full disk, drop it and carry on.
-    rmSync(path, { force: true })
+    removeFile(path)
     if (!isDiskFull(err)) throw err
   }
 }

@@ -1,7 +1,8 @@
 /** Small file-system helpers: atomic JSON writes (temp file + rename) and tolerant reads. */
 import { createHash } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { inDir, removeFile } from './fs-ops.ts'
 
 let counter = 0
 
@@ -24,13 +25,11 @@ export function writeJsonAtomic(path: string, value: unknown, tmp = tmpName(path
 }
 
 function writeTextAtomic(path: string, text: string, tmp: string): void {
-  mkdirSync(dirname(path), { recursive: true })
-  mkdirSync(dirname(tmp), { recursive: true })
   try {
-    writeFileSync(tmp, text)
-    renameSync(tmp, path)
+    inDir(dirname(tmp), () => writeFileSync(tmp, text))
+    inDir(dirname(path), () => renameSync(tmp, path))
   } catch (err) {
-    rmSync(tmp, { force: true })
+    removeFile(tmp)
     throw err
   }
 }
@@ -86,5 +85,5 @@ export function keepNewestJson(dir: string, keep: number): void {
     })
     .filter((x) => x !== undefined)
     .sort((x, y) => y.mtime - x.mtime)
-  for (const old of files.slice(keep)) rmSync(old.path, { force: true })
+  for (const old of files.slice(keep)) removeFile(old.path)
 }

@@ -16,6 +16,7 @@ import {
 } from 'node:fs'
 import { dirname } from 'node:path'
 import { isDiskFull } from '../errors.ts'
+import { inDir, removeFile } from './fs-ops.ts'
 
 export const runningMarker = (logPath: string) => `${logPath}.running`
 
@@ -26,15 +27,14 @@ export class LiveLog {
 
   constructor(path: string) {
     this.path = path
-    rmSync(path, { force: true })
+    removeFile(path)
   }
 
   write(line: string): void {
     if (this.#failed) return
     try {
       if (this.#fd === undefined) {
-        mkdirSync(dirname(this.path), { recursive: true })
-        this.#fd = openSync(this.path, 'w')
+        this.#fd = inDir(dirname(this.path), () => openSync(this.path, 'w'))
         writeFileSync(runningMarker(this.path), `${process.pid}\n`)
       }
       writeSync(this.#fd, `${line}\n`)
@@ -43,7 +43,7 @@ export class LiveLog {
       if (!isDiskFull(err)) throw err
       this.#failed = true
       this.close()
-      rmSync(this.path, { force: true })
+      removeFile(this.path)
     }
   }
 
@@ -51,7 +51,7 @@ export class LiveLog {
     if (this.#fd === undefined) return
     closeSync(this.#fd)
     this.#fd = undefined
-    rmSync(runningMarker(this.path), { force: true })
+    removeFile(runningMarker(this.path))
   }
 }
 

@@ -12,20 +12,11 @@
  * No command ever needs `--unlock` (DVC #2797, Snakemake #2919).
  */
 import { randomBytes } from 'node:crypto'
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { inDir, removeFile } from './fs-ops.ts'
 import { holderAlive, ownStart } from './process.ts'
 
 export const HEARTBEAT_MS = 1000
@@ -42,25 +33,24 @@ interface LockInfo {
   token: string
 }
 
+// Asked once: os.hostname() is a system call, and every lock taken and judged needs it.
+const HOST = hostname()
+
 function tryCreate(path: string): string | undefined {
-  mkdirSync(dirname(path), { recursive: true })
   const token = randomBytes(8).toString('hex')
   let fd: number
   try {
-    fd = openSync(path, 'wx')
+    fd = inDir(dirname(path), () => openSync(path, 'wx'))
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined
     throw err
   }
   try {
-    writeSync(
-      fd,
-      JSON.stringify({ pid: process.pid, start: ownStart, host: hostname(), token } satisfies LockInfo),
-    )
+    writeSync(fd, JSON.stringify({ pid: process.pid, start: ownStart, host: HOST, token } satisfies LockInfo))
   } catch (err) {
     // A full disk: leave no empty lock behind for others to puzzle over.
     closeSync(fd)
-    rmSync(path, { force: true })
+    removeFile(path)
     throw err
   }
   closeSync(fd)
@@ -87,7 +77,7 @@ export function isStale(path: string, now = Date.now()): boolean {
   const info = readInfo(path)
   // Unreadable: being written this instant, or its writer died right after creating it.
   if (!info) return now - mtime > STALE_MS
-  if (info.host === hostname()) return !holderAlive(info.pid, info.start)
+  if (info.host === HOST) return !holderAlive(info.pid, info.start)
   return now - mtime > STALE_MS
 }
 
@@ -96,7 +86,7 @@ export function tryLock(path: string): HeldLock | undefined {
   let token = tryCreate(path)
   if (!token) {
     if (!isStale(path)) return undefined
-    rmSync(path, { force: true })
+    removeFile(path)
     token = tryCreate(path)
     if (!token) return undefined
   }
@@ -105,7 +95,7 @@ export function tryLock(path: string): HeldLock | undefined {
     release() {
       unbeat(slot)
       // Only our own lock: if it was taken over (we were judged dead), the new holder keeps it.
-      if (readInfo(path)?.token === token) rmSync(path, { force: true })
+      if (readInfo(path)?.token === token) removeFile(path)
     },
   }
 }
@@ -201,7 +191,7 @@ export function sweepLocks(dir: string): number {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name)
     if (!name.endsWith('.lock') || !isStale(path)) continue
-    rmSync(path, { force: true })
+    removeFile(path)
     swept++
   }
   return swept

@@ -9,6 +9,7 @@
  * `coin exec` worker), so a directory whose key is locked by a live process is never removed.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { removeFile } from './fs-ops.ts'
 import type { CacheLayout } from './layout.ts'
 import { isStale } from './lock.ts'
 
@@ -34,7 +35,7 @@ export function scratchKeys(layout: CacheLayout): string[] {
 /** Removes a key's scratch directory and its note (no-op when absent). */
 export function dropScratch(layout: CacheLayout, key: string): void {
   rmSync(layout.scratch(key), { recursive: true, force: true })
-  rmSync(`${layout.scratch(key)}${ID_SUFFIX}`, { force: true })
+  removeFile(`${layout.scratch(key)}${ID_SUFFIX}`)
 }
 
 /**

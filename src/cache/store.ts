@@ -14,9 +14,11 @@ import {
   readdirSync,
   readlinkSync,
   renameSync,
+  rmdirSync,
   rmSync,
   type Stats,
   statSync,
+  unlinkSync,
 } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -25,6 +27,7 @@ import { canonicalJson } from '../hash/canonical-json.ts'
 import type { StatCache } from '../hash/stat-cache.ts'
 import { type Digest, hashBytes, hashFile } from '../hash/xxh.ts'
 import { readJson, stagingTmpName, writeJsonAtomic } from './atomic.ts'
+import { inDir } from './fs-ops.ts'
 import type { CacheLayout } from './layout.ts'
 import { lock, sweepLocks } from './lock.ts'
 import { processAlive } from './process.ts'
@@ -164,13 +167,13 @@ export class Store {
       this.layout.staging,
       `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
     )
-    mkdirSync(join(dir, 'out'), { recursive: true })
+    inDir(this.layout.staging, () => mkdirSync(dir))
+    mkdirSync(join(dir, 'out'))
     return dir
   }
 
   /** A temp path in staging/ for an atomic write (swept with staging when we are killed). */
   #tmp(): string {
-    mkdirSync(this.layout.staging, { recursive: true })
     return stagingTmpName(this.layout.staging)
   }
 
@@ -201,28 +204,37 @@ export class Store {
     logFile: string | undefined,
   ): Promise<ActionRecord> {
     const outDir = join(staging, 'out')
+    // What is left in the staging folder once its files are adopted: removed entry by entry,
+    // which costs a few calls where a recursive removal lists every folder first.
+    const left: string[] = []
+    const folders = new Set<string>([outDir])
+    let committed = false
     try {
       // Every entry is checked before any is touched: a link is never chmod-ed or followed.
       const listed = listOutputFiles(outDir)
       const files: ManifestEntry[] = []
-      for (const { rel, mode } of listed) {
+      for (const { rel, mode, size: statSize } of listed) {
         const abs = join(outDir, rel)
-        const { digest, size } = await hashFile(abs)
+        const { digest, size } = await hashFile(abs, statSize)
         this.stat.bytesHashed += size
         files.push({ path: rel, digest, size, executable: (mode & 0o111) !== 0 })
-        this.#adopt(abs, digest)
+        if (!this.#adopt(abs, digest)) left.push(abs)
       }
       let log: Digest | null = null
       if (logFile && existsSync(logFile)) {
         log = (await hashFile(logFile)).digest
-        this.#adopt(logFile, log)
+        if (!this.#adopt(logFile, log)) left.push(logFile)
       }
       const outputDigest = await hashBytes(canonicalJson(files))
       const record: ActionRecord = { format: 1, ...meta, outputDigest, files, log }
       writeJsonAtomic(this.layout.action(meta.key), record, this.#tmp())
+      committed = true
+      for (const { rel } of listed)
+        for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1))
+          folders.add(join(outDir, rel.slice(0, i)))
       return record
     } finally {
-      this.#discard(staging)
+      if (!committed || !removeKnown(staging, left, folders)) this.#discard(staging)
     }
   }
 
@@ -245,14 +257,17 @@ export class Store {
     while (this.#discarding.size) await Promise.all([...this.#discarding])
   }
 
-  /** Puts a file into objects/ under its digest (rename; dropped if the object already exists). */
-  #adopt(abs: string, digest: Digest): void {
+  /**
+   * Puts a file into objects/ under its digest by rename; false when the object already exists
+   * (the file stays where it is, for the caller to remove).
+   */
+  #adopt(abs: string, digest: Digest): boolean {
     const dest = this.layout.object(digest)
-    if (existsSync(dest)) return
-    mkdirSync(dirname(dest), { recursive: true })
+    if (existsSync(dest)) return false
     chmodSync(abs, 0o444)
-    renameSync(abs, dest)
+    inDir(dirname(dest), () => renameSync(abs, dest))
     this.objectStat.remember(dest, statSync(dest), digest)
+    return true
   }
 
   /**
@@ -314,26 +329,40 @@ export class Store {
   #materializeLocked(id: string, record: ActionRecord): OutState {
     const final = this.layout.outDir(id)
     const tmp = this.#tmp()
+    // Files that are hard links to their object (not copies): their stat is the object's.
+    const linked = new Set<string>()
     try {
-      mkdirSync(tmp, { recursive: true })
+      inDir(this.layout.staging, () => mkdirSync(tmp))
+      const made = new Set([tmp])
       for (const f of record.files) {
         const dest = join(tmp, f.path)
-        mkdirSync(dirname(dest), { recursive: true })
+        const parent = dirname(dest)
+        if (!made.has(parent)) {
+          mkdirSync(parent, { recursive: true })
+          made.add(parent)
+        }
         const obj = this.layout.object(f.digest)
         try {
           linkSync(obj, dest)
+          linked.add(f.path)
         } catch {
           copyFileSync(obj, dest)
           chmodSync(dest, f.executable ? 0o555 : 0o444)
         }
       }
-      mkdirSync(dirname(final), { recursive: true })
-      if (existsSync(final)) {
+      try {
+        inDir(dirname(final), () => renameSync(tmp, final))
+      } catch (err) {
+        // Something is in the way (the previous output): swap it out, then drop it.
+        if (
+          !['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR'].includes(String((err as NodeJS.ErrnoException).code))
+        )
+          throw err
         const trash = this.#tmp()
         renameSync(final, trash)
         renameSync(tmp, final)
         rmSync(trash, { recursive: true, force: true })
-      } else renameSync(tmp, final)
+      }
     } catch (err) {
       rmSync(tmp, { recursive: true, force: true })
       throw err
@@ -351,7 +380,7 @@ export class Store {
         // Linking changed the object's ctime; re-pair it with its digest so it is not re-read.
         // The link *is* the object (same inode): its stat serves, even if the object is gone since.
         const obj = this.layout.object(f.digest)
-        if (sameFile(obj, st)) this.objectStat.remember(obj, st, f.digest)
+        if (linked.has(f.path) || sameFile(obj, st)) this.objectStat.remember(obj, st, f.digest)
         return { ...f, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs }
       }),
       dirs: [...dirs].sort().map((path) => {
@@ -389,11 +418,27 @@ export class Store {
       // write changes mtime (and an in-place edit of a read-only link needs a chmod first).
       if (st.ino === f.ino && st.size === f.size && st.mtimeMs === f.mtimeMs) continue
       if (st.size !== f.size) return false
-      const { digest } = await hashFile(join(dir, f.path))
+      const { digest } = await hashFile(join(dir, f.path), st.size)
       this.stat.bytesHashed += f.size
       if (digest !== f.digest) return false
     }
     return true
+  }
+}
+
+/**
+ * Removes a committed staging folder whose remaining entries are known (`files` left behind,
+ * `folders` of the output; longer paths first puts children before parents). False if anything
+ * else was there: the caller falls back to a recursive removal.
+ */
+function removeKnown(staging: string, files: string[], folders: Set<string>): boolean {
+  try {
+    for (const f of files) unlinkSync(f)
+    for (const d of [...folders].sort((a, b) => b.length - a.length)) rmdirSync(d)
+    rmdirSync(staging)
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -413,8 +458,8 @@ function sameFile(path: string, st: { dev: number; ino: number }): boolean {
  * chmod-ed or copied. Storing links as links would let a cached output point anywhere on the
  * machine of whoever restores it; a rule that wants a file from elsewhere copies it.
  */
-export function listOutputFiles(dir: string): { rel: string; mode: number }[] {
-  const out: { rel: string; mode: number }[] = []
+export function listOutputFiles(dir: string): { rel: string; mode: number; size: number }[] {
+  const out: { rel: string; mode: number; size: number }[] = []
   const walk = (sub: string) => {
     for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
       const rel = sub ? `${sub}/${entry.name}` : entry.name
@@ -423,7 +468,10 @@ export function listOutputFiles(dir: string): { rel: string; mode: number }[] {
       const known = entry.isDirectory() || entry.isFile() || entry.isSymbolicLink()
       const e = known ? entry : lstatSync(abs)
       if (e.isDirectory()) walk(rel)
-      else if (e.isFile()) out.push({ rel, mode: lstatSync(abs).mode })
+      else if (e.isFile()) {
+        const st = lstatSync(abs)
+        out.push({ rel, mode: st.mode, size: st.size })
+      }
       else if (e.isSymbolicLink())
         throw new OutputRejected(
           `output ${rel} is a symbolic link (to ${readlinkSync(abs)}); coin caches regular files only`,

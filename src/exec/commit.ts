@@ -10,6 +10,9 @@ import { dropScratch } from '../cache/scratch.ts'
 import type { ActionRecord, Store } from '../cache/store.ts'
 import type { Action } from './action.ts'
 
+// Asked once per process: a system call otherwise made for every target.
+const HOST = hostname()
+
 export async function commitAction(
   store: Store,
   action: Action,
@@ -27,7 +30,7 @@ export async function commitAction(
       startedAt: o.startedAt.toISOString(),
       durationMs: Date.now() - o.startedAt.getTime(),
       executor: o.executor,
-      host: hostname(),
+      host: HOST,
     },
     logFile,
   )

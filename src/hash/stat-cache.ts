@@ -126,7 +126,7 @@ export class StatCache {
     const hit = this.lookup(path, st)
     if (hit) return hit
     return this.#limit(async () => {
-      const { digest, size } = await hashFile(path)
+      const { digest, size } = await hashFile(path, st.size)
       this.bytesHashed += size
       this.filesHashed++
       // Stat again: if the file changed while we read it, do not trust the pairing.
