@@ -24,6 +24,7 @@ import type { Action, ActionResult } from './exec/action.ts'
 import { commitAction } from './exec/commit.ts'
 import type { Executor, JobHandle } from './exec/executor.ts'
 import type { Grant, ResourcePool } from './exec/resources.ts'
+import { stopSpawner } from './exec/spawner.ts'
 import type { Graph } from './graph/graph.ts'
 import type { Fingerprint, Planner, Upstream } from './plan/planner.ts'
 import { publishDir } from './plan/preflight.ts'
@@ -140,6 +141,7 @@ export class Builder {
     setMaxListeners(0, o.signal)
     const results = await Promise.allSettled(ids.map((id) => this.#visit(id)))
     await o.store.settle()
+    await stopSpawner()
     o.signal.removeEventListener('abort', onAbort)
     const crashed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined
     if (crashed) throw crashed.reason

@@ -471,8 +471,7 @@ export function listOutputFiles(dir: string): { rel: string; mode: number; size:
       else if (e.isFile()) {
         const st = lstatSync(abs)
         out.push({ rel, mode: st.mode, size: st.size })
-      }
-      else if (e.isSymbolicLink())
+      } else if (e.isSymbolicLink())
         throw new OutputRejected(
           `output ${rel} is a symbolic link (to ${readlinkSync(abs)}); coin caches regular files only`,
         )

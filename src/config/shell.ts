@@ -1,8 +1,8 @@
 /**
- * Shell-command rules. `sh` captures a template literal without running it; the rule runs it with
- * zx, which quotes every interpolated value (never string concatenation), in the project root,
- * with the job's environment (CUDA_VISIBLE_DEVICES...) and abort signal (SIGTERM to the command's
- * whole process group); output goes to the log.
+ * Shell-command rules. `sh` captures a template literal without running it; the rule renders it
+ * with zx's quoting (every interpolated value quoted, never string concatenation) and runs it with
+ * bash in the project root, with the job's environment (CUDA_VISIBLE_DEVICES...) and abort signal
+ * (SIGTERM to the command's whole process group); output goes to the log.
  *
  *   const train = shell({ name: 'train-gpu', command: ({ inputs, params, out }) =>
  *     sh`python scripts/train.py --data ${inputs.data} --lr ${params.lr} --out ${out}` })
@@ -10,6 +10,7 @@
 
 import { UserError } from '../errors.ts'
 import { lineSplitter, parseProgressLine } from '../exec/progress-lines.ts'
+import { type Exit, spawnViaHelper } from '../exec/spawner.ts'
 import { checkRuleSpec } from './check-spec.ts'
 import type { Json, ParamExamples, Rule, RunContext } from './define.ts'
 import { rule } from './define.ts'
@@ -54,12 +55,33 @@ export function commandWords(cmd: ShellCommand): string[] {
   return words
 }
 
-// One import for the whole build: a dynamic import per command went through the Coinfile
-// loader's (tsx) resolve hook every time, ~1.4 ms per target.
-let zx: Promise<typeof import('zx')> | undefined
-const loadZx = () => {
-  zx ??= import('zx')
-  return zx
+// zx's quoting (its `quote`, from zx/core: the full zx import is ~200 ms), loaded once per build:
+// a dynamic import per command went through the Coinfile loader's (tsx) resolve hook every time.
+let quoting: Promise<(arg: string) => string> | undefined
+const loadQuote = () => {
+  quoting ??= import('zx/core').then((m) => m.quote)
+  return quoting
+}
+
+const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
+  typeof (v as { then?: unknown } | null)?.then === 'function'
+
+// As zx: a ProcessOutput interpolates as its stdout without the final newline, anything else as text.
+const substitute = (v: unknown): string =>
+  typeof (v as { stdout?: unknown } | null)?.stdout === 'string'
+    ? (v as { stdout: string }).stdout.replace(/\n$/, '')
+    : `${v}`
+
+/** The command line zx would run for a template: every interpolated value quoted, arrays word by word. */
+export async function renderCommand(cmd: ShellCommand): Promise<string> {
+  const quote = await loadQuote()
+  const args = cmd.args.some(isPromiseLike) ? await Promise.all(cmd.args) : cmd.args
+  let line = cmd.pieces[0] ?? ''
+  args.forEach((arg, i) => {
+    const text = Array.isArray(arg) ? arg.map((x) => quote(substitute(x))).join(' ') : quote(substitute(arg))
+    line += text + (cmd.pieces[i + 1] ?? '')
+  })
+  return line
 }
 
 /** What `command` returned must be `sh\`...\``: a plain string would run unquoted (and crashed). */
@@ -108,40 +130,50 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
         }),
       ),
     async run(ctx) {
-      const { $ } = await loadZx()
       // The command may keep progress in $COIN_SCRATCH: the folder exists before it starts.
       void ctx.scratch
-      const cmd = command(ctx)
-      const proc = $({
-        cwd: ctx.root,
-        env: { ...process.env, ...ctx.env },
-        signal: ctx.signal,
-        quiet: true,
-        nothrow: true,
-        // Its own process group, which zx signals as a whole (SIGTERM) when the build aborts: the
-        // command's children (python under `cd … && python3 …`) get it too, so a trainer can save
-        // its resume state (ctx.scratch) and stop, instead of being orphaned and dying on a closed
-        // pipe once coin has exited.
-        detached: true,
-        // No stdin: with a socket as stdin and SHLVL unset, bash sources ~/.bashrc for every
-        // command (measured: 62 ms → 1.2 ms per `bash -c` on this machine).
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })(cmd.pieces, ...cmd.args)
+      const line = await renderCommand(command(ctx))
+      if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted')
       // stdout lines of the progress protocol become progress events; every other line is logged.
-      const out = lineSplitter((line) => {
-        const p = parseProgressLine(line)
+      const out = lineSplitter((l) => {
+        const p = parseProgressLine(l)
         if (p) ctx.progress(p)
-        else if (line) ctx.log(line)
+        else if (l) ctx.log(l)
       })
-      const err = lineSplitter((line) => line && ctx.log(line))
-      proc.stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()))
-      proc.stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()))
-      const result = await proc
+      const errTail: string[] = []
+      const err = lineSplitter((l) => {
+        if (!l) return
+        ctx.log(l)
+        errTail.push(l)
+        if (errTail.length > 3) errTail.shift()
+      })
+      // bash with zx's prefix, so `a | b` fails when a fails. Its own process group (see
+      // exec/spawner.ts), signalled as a whole on abort: the command's children (python under
+      // `cd … && python3 …`) get SIGTERM too, so a trainer can save its resume state and stop.
+      // No stdin: with a socket as stdin and SHLVL unset, bash sources ~/.bashrc for every command.
+      const proc = spawnViaHelper(
+        {
+          file: 'bash',
+          args: ['-c', `set -euo pipefail;${line}`],
+          cwd: ctx.root,
+          env: { ...process.env, ...ctx.env },
+        },
+        { stdout: (t) => out.push(t), stderr: (t) => err.push(t) },
+      )
+      const onAbort = () => proc.kill('SIGTERM')
+      ctx.signal.addEventListener('abort', onAbort, { once: true })
+      let exit: Exit
+      try {
+        exit = await proc.done
+      } finally {
+        ctx.signal.removeEventListener('abort', onAbort)
+      }
       out.flush()
       err.flush()
-      if (result.exitCode !== 0) {
-        const tail = result.stderr.trim().split('\n').slice(-3).join(' | ')
-        throw new Error(`command exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`)
+      if (exit.code !== 0) {
+        const tail = errTail.join(' | ')
+        const how = exit.code === null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`
+        throw new Error(`command ${how}${tail ? `: ${tail}` : ''}`)
       }
     },
   })
