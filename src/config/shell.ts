@@ -40,7 +40,7 @@ export interface ShellRuleSpec<P> {
 /**
  * The words of a command, rendered as it will be for a target (with a placeholder output dir):
  * literal words split on whitespace, interpolated values whole. Used only to find the project
- * files a command names; the command itself is run by zx.
+ * files a command names; the command itself is run through exec/spawner.ts.
  */
 export function commandWords(cmd: ShellCommand): string[] {
   const words: string[] = []
