@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { CacheLayout } from './cache/layout.ts'
+import type { CacheLayout } from './cache/layout.ts'
 import { Store } from './cache/store.ts'
 import { coinBuildId } from './coin-build.ts'
 import { analyze } from './config/analyze.ts'
@@ -19,7 +19,7 @@ import {
   toGraphData,
   writeGraphCache,
 } from './config/graph-cache.ts'
-import { loadCoinfile, missingCoinfile } from './config/load.ts'
+import { loadCoinfile } from './config/load.ts'
 import { type ParamEntry, resolveParams } from './config/params.ts'
 import { didYouMean } from './config/suggest.ts'
 import { isDiskFull, UserError } from './errors.ts'
@@ -28,13 +28,9 @@ import { loadModuleGraph, type ModuleGraph } from './fingerprint/module-graph.ts
 import { type Graph, type GraphNode, idPattern, isPattern } from './graph/graph.ts'
 import { StatCache } from './hash/stat-cache.ts'
 import { Planner } from './plan/planner.ts'
+import { locateProject, type ProjectLocation, type ProjectOptions } from './project-location.ts'
 
-export interface ProjectOptions {
-  file: string
-  sets?: readonly string[]
-  /** Defaults to `<project root>/cache`. */
-  cacheDir?: string
-}
+export { locateProject, type ProjectLocation, type ProjectOptions }
 
 export interface Project {
   /** The Coinfile's absolute path. */
@@ -55,41 +51,6 @@ export interface Project {
   stat: StatCache
   store: Store
   planner: Planner
-}
-
-/**
- * The cheap first half of opening a project: where it is, its cache folder, the Coinfile's module
- * graph (cached, validated by stat) and the key of its analysed graph (undefined when coin runs from
- * its sources). Enough for the up-to-date stamp (plan/up-to-date.ts) to answer a no-op.
- */
-export interface ProjectLocation {
-  file: string
-  root: string
-  sets: readonly string[]
-  layout: CacheLayout
-  moduleGraph: Awaited<ReturnType<typeof loadModuleGraph>>
-  graphKey: string | undefined
-}
-
-export async function locateProject(o: ProjectOptions): Promise<ProjectLocation> {
-  const file = resolve(o.file)
-  if (!existsSync(file)) throw missingCoinfile(file)
-  const root = dirname(file)
-  const sets = o.sets ?? []
-  const layout = new CacheLayout(resolve(o.cacheDir ?? resolve(root, 'cache')))
-  checkCacheDir(layout.root, o.cacheDir !== undefined)
-  const moduleGraph = await openModuleGraph(file, root, layout.moduleGraph)
-  const build = coinBuildId()
-  const graphKey = build
-    ? graphCacheKey({
-        coinBuild: build,
-        coinfile: file,
-        cacheRoot: layout.root,
-        sets,
-        moduleStamp: moduleGraph.stamp,
-      })
-    : undefined
-  return { file, root, sets, layout, moduleGraph, graphKey }
 }
 
 export async function openProject(o: ProjectOptions | ProjectLocation): Promise<Project> {
@@ -186,19 +147,6 @@ async function analyseCoinfile(file: string, sets: readonly string[]): Promise<A
   }
 }
 
-/**
- * The module graph; when esbuild cannot read the Coinfile (a syntax error, a missing import), the
- * loader's own diagnostic (tsx's, with the line) is the better message, so it gets to speak first.
- */
-async function openModuleGraph(file: string, root: string, cacheFile: string) {
-  try {
-    return await loadModuleGraph(file, root, cacheFile)
-  } catch (err) {
-    if (err instanceof UserError) await loadCoinfile(file)
-    throw err
-  }
-}
-
 /** A target's input paths as its command sees them, known before anything runs (no globs). */
 function staticInputPaths(node: GraphNode, root: string, layout: CacheLayout): Record<string, string> {
   const paths: Record<string, string> = {}
@@ -259,24 +207,4 @@ export function selectTargets(graph: Graph, patterns: readonly string[], file?: 
     }
   }
   return graph.order.filter((id) => out.has(id))
-}
-
-/** The cache folder must be a folder (or not exist yet, under a folder): `--cache a-file` is a typo. */
-function checkCacheDir(dir: string, fromFlag: boolean): void {
-  const notDir = (path: string) => {
-    try {
-      return !statSync(path).isDirectory()
-    } catch {
-      return false
-    }
-  }
-  const bad = notDir(dir) ? dir : notDir(dirname(dir)) ? dirname(dir) : undefined
-  if (bad)
-    throw new UserError({
-      message: `the cache folder ${dir} cannot be used: ${bad} is a file`,
-      key: fromFlag ? '--cache' : 'cache',
-      fix: fromFlag
-        ? 'pass a folder to --cache (it is created if missing)'
-        : `move ${bad} away; coin keeps its cache there`,
-    })
 }

@@ -4,14 +4,7 @@
  * `<log>.running` holds the writer's PID while the attempt runs. The file is opened on the first
  * line: a silent target costs one unlink (the previous attempt's log), nothing more.
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { isDiskFull } from '../errors.ts'
 import { inDir, removeFile } from './fs-ops.ts'

@@ -1,7 +1,11 @@
 /** Options shared by the commands that open a project. */
 import type { Command } from 'commander'
-import { checkInputsExist } from '../plan/preflight.ts'
-import { locateProject, openProject, type Project, type ProjectLocation, selectTargets } from '../project.ts'
+import type { Project } from '../project.ts'
+import { locateProject, type ProjectLocation } from '../project-location.ts'
+
+// The engine is imported when a command opens a project, not before: a no-op build answered by
+// the up-to-date stamp only locates it (see commands/build.ts).
+const engine = () => import('../project.ts')
 
 export const collect = (value: string, previous: string[] = []) => [...previous, value]
 
@@ -17,9 +21,9 @@ export function globalOptions(cmd: Command): GlobalOptions {
   return { file: local.file ?? global.file ?? 'Coinfile.ts', cache: local.cache ?? global.cache }
 }
 
-export function open(cmd: Command, sets: string[] = []): Promise<Project> {
+export async function open(cmd: Command, sets: string[] = []): Promise<Project> {
   const g = globalOptions(cmd)
-  return openProject({ file: g.file, cacheDir: g.cache, sets })
+  return (await engine()).openProject({ file: g.file, cacheDir: g.cache, sets })
 }
 
 export function locate(cmd: Command, sets: string[] = []): Promise<ProjectLocation> {
@@ -37,9 +41,11 @@ export async function openSelection(
   sets: string[] = [],
   where?: ProjectLocation,
 ) {
+  const { openProject, selectTargets } = await engine()
   const project = where ? await openProject(where) : await open(cmd, sets)
   const ids = selectTargets(project.graph, patterns, project.file)
   const closure = project.graph.closure(ids)
+  const { checkInputsExist } = await import('../plan/preflight.ts')
   checkInputsExist(project.graph, closure, project.root)
   return { project, ids, closure }
 }
