@@ -149,6 +149,8 @@ export async function stopSpawner(): Promise<void> {
   if (!child || pending.size > 0) return
   helper = undefined
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  // Idle, the helper is unref'd: without this the process could end while we wait for it.
+  child.ref()
   child.disconnect()
   await exited
 }
