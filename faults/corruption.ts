@@ -17,7 +17,7 @@ import {
 } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import type { Context, Family, Trial } from './family.ts'
+import type { Family, Trial } from './family.ts'
 import { type Sandbox, settle } from './harness.ts'
 
 /** CI's subset: one of each kind of file. */

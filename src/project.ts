@@ -4,17 +4,15 @@
  * `targets()`), and the cache. Every command that needs the graph starts here; none of this reads
  * file contents beyond the Coinfile's modules.
  */
-import { existsSync, statSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { CacheLayout } from './cache/layout.ts'
 import { Store } from './cache/store.ts'
-import { coinBuildId } from './coin-build.ts'
 import { analyze } from './config/analyze.ts'
 import type { AnyRule, Json } from './config/define.ts'
 import {
   type AnalysedCoinfile,
   type CoinfileSettings,
-  graphCacheKey,
   readGraphCache,
   toGraphData,
   writeGraphCache,
@@ -24,7 +22,7 @@ import { type ParamEntry, resolveParams } from './config/params.ts'
 import { didYouMean } from './config/suggest.ts'
 import { isDiskFull, UserError } from './errors.ts'
 import { renderCommandWords } from './fingerprint/command-files.ts'
-import { loadModuleGraph, type ModuleGraph } from './fingerprint/module-graph.ts'
+import type { ModuleGraph } from './fingerprint/module-graph.ts'
 import { type Graph, type GraphNode, idPattern, isPattern } from './graph/graph.ts'
 import { StatCache } from './hash/stat-cache.ts'
 import { Planner } from './plan/planner.ts'

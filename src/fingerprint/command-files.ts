@@ -92,7 +92,7 @@ function inProject(abs: string, ctx: CommandFilesContext): boolean {
   const rel = relative(ctx.root, abs)
   if (!rel || rel.startsWith('..') || isAbsolute(rel)) return false
   const cache = relative(ctx.cacheRoot, abs)
-  if (!cache || !cache.startsWith('..')) return false // the cache, or inside it
+  if (!cache?.startsWith('..')) return false // the cache, or inside it
   if (!relative(abs, ctx.cacheRoot).startsWith('..')) return false // a folder holding the cache
   return !rel.split(sep).includes('node_modules')
 }
