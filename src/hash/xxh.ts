@@ -38,14 +38,19 @@ function release(r: Reader): void {
 }
 
 // In-memory data is hashed synchronously on one shared instance: awaiting a pooled hasher for
-// every key made a no-op of 10k targets create hundreds of WebAssembly instances (~110 ms).
+// every key made a no-op of 10k targets create hundreds of WebAssembly instances (~110 ms). It is
+// made on first use: compiling the WebAssembly at import was ~15 ms of every no-op, which hashes
+// nothing.
 let shared: IHasher | undefined
-const sharedReady = createXXHash128().then((h) => {
-  shared = h
-})
+let sharedReady: Promise<void> | undefined
 
 export async function hashBytes(data: Uint8Array | string): Promise<Digest> {
-  if (!shared) await sharedReady
+  if (!shared) {
+    sharedReady ??= createXXHash128().then((h) => {
+      shared = h
+    })
+    await sharedReady
+  }
   const h = shared!
   h.init()
   h.update(data)

@@ -174,7 +174,25 @@ test('--json: log lines lose the carriage returns of progress bars', () => {
   const chunks: string[] = []
   const r = createReporter('json', 'all', { write: (s: string) => chunks.push(s) > 0 })
   r({ event: 'log', id: 'a', line: '10%\r40%' })
+  r.close()
   assert.equal(JSON.parse(chunks[0]!), { event: 'log', id: 'a', line: '10%40%' })
+})
+
+test('--json: a burst of events is one write, and it is out by the end of the turn', async () => {
+  const chunks: string[] = []
+  const r = createReporter('json', 'all', { write: (s: string) => chunks.push(s) > 0 })
+  for (let i = 0; i < 300; i++) r(target(`t${i}`, 'fresh'))
+  assert.is(chunks.length, 0)
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.is(chunks.length, 1)
+  const lines = chunks[0]!.trimEnd().split('\n')
+  assert.is(lines.length, 300)
+  assert.is(JSON.parse(lines[299]!).id, 't299')
+  // A later event is not held back by the earlier burst.
+  r(target('late', 'ran'))
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.is(JSON.parse(chunks[1]!).id, 'late')
+  r.close()
 })
 
 test.run()
