@@ -28,8 +28,6 @@ import { StatCache } from './hash/stat-cache.ts'
 import { Planner } from './plan/planner.ts'
 import { locateProject, type ProjectLocation, type ProjectOptions } from './project-location.ts'
 
-export { locateProject, type ProjectLocation, type ProjectOptions }
-
 export interface Project {
   /** The Coinfile's absolute path. */
   file: string

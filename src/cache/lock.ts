@@ -13,11 +13,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs'
-import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { inDir, removeFile } from './fs-ops.ts'
-import { holderAlive, ownStart } from './process.ts'
+import { holderAlive, ownHost, ownStart } from './process.ts'
 
 export const HEARTBEAT_MS = 1000
 export const STALE_MS = 10_000
@@ -33,9 +32,6 @@ interface LockInfo {
   token: string
 }
 
-// Asked once: os.hostname() is a system call, and every lock taken and judged needs it.
-const HOST = hostname()
-
 function tryCreate(path: string): string | undefined {
   const token = randomBytes(8).toString('hex')
   let fd: number
@@ -46,7 +42,10 @@ function tryCreate(path: string): string | undefined {
     throw err
   }
   try {
-    writeSync(fd, JSON.stringify({ pid: process.pid, start: ownStart, host: HOST, token } satisfies LockInfo))
+    writeSync(
+      fd,
+      JSON.stringify({ pid: process.pid, start: ownStart, host: ownHost, token } satisfies LockInfo),
+    )
   } catch (err) {
     // A full disk: leave no empty lock behind for others to puzzle over.
     closeSync(fd)
@@ -77,7 +76,7 @@ export function isStale(path: string, now = Date.now()): boolean {
   const info = readInfo(path)
   // Unreadable: being written this instant, or its writer died right after creating it.
   if (!info) return now - mtime > STALE_MS
-  if (info.host === HOST) return !holderAlive(info.pid, info.start)
+  if (info.host === ownHost) return !holderAlive(info.pid, info.start)
   return now - mtime > STALE_MS
 }
 

@@ -3,7 +3,9 @@
  * PID answers that, and the process's start time (Linux: /proc/<pid>/stat) tells a live holder
  * from an unrelated process that got the PID later.
  */
+
 import { readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false
@@ -37,3 +39,6 @@ export function holderAlive(pid: number, start: number | undefined): boolean {
 }
 
 export const ownStart = processStart(process.pid)
+
+/** This machine's name, asked once: locks and records need it for every target. */
+export const ownHost = hostname()

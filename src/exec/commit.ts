@@ -4,14 +4,11 @@
  * Shared by the build (local actions) and the `coin exec` worker (remote ones).
  */
 import { writeFileSync } from 'node:fs'
-import { hostname } from 'node:os'
 import { join } from 'node:path'
+import { ownHost } from '../cache/process.ts'
 import { dropScratch } from '../cache/scratch.ts'
 import type { ActionRecord, Store } from '../cache/store.ts'
 import type { Action } from './action.ts'
-
-// Asked once per process: a system call otherwise made for every target.
-const HOST = hostname()
 
 export async function commitAction(
   store: Store,
@@ -30,7 +27,7 @@ export async function commitAction(
       startedAt: o.startedAt.toISOString(),
       durationMs: Date.now() - o.startedAt.getTime(),
       executor: o.executor,
-      host: HOST,
+      host: ownHost,
     },
     logFile,
   )
