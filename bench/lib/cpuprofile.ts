@@ -103,7 +103,7 @@ export function summarizeProfile(file: string, label: string, repoRoot: string, 
     .map(([area, us]) => ({ area, selfMs: us / 1000, pct: pct(us) }))
   const phases = [...fnTotal]
     .map(([k, us]) => ({ ...split(k), totalMs: us / 1000 }))
-    .filter((p) => /^(src|bench)\//.test(p.where) || p.where.includes('Coinfile'))
+    .filter((p) => /^(dist\/)?(src|bench)\//.test(p.where) || p.where.includes('Coinfile'))
     .sort((a, b) => b.totalMs - a.totalMs)
     .slice(0, topN)
   return { label, file, totalMs: totalUs / 1000, top, byArea, phases }

@@ -21,20 +21,3 @@ export const dirSig = (st: Pick<Stats, 'ino' | 'mtimeMs'>) => `d:${st.ino}:${st.
 export const outputFileSig = (st: Pick<Stats, 'ino' | 'size' | 'mtimeMs'>) =>
   `o:${st.ino}:${st.size}:${st.mtimeMs}`
 export const publishedSig = (st: Pick<Stats, 'size' | 'mtimeMs'>) => `p:${st.size}:${st.mtimeMs}`
-
-/** The current signature of `path` (`st` undefined: it does not exist) in the kind of `expected`. */
-export function currentSig(expected: string, st: Stats | undefined): string {
-  if (!st) return ABSENT
-  switch (expected[0]) {
-    case 'i':
-      return inputFileSig(st)
-    case 'd':
-      return st.isDirectory() ? dirSig(st) : ''
-    case 'o':
-      return outputFileSig(st)
-    case 'p':
-      return publishedSig(st)
-    default:
-      return ''
-  }
-}

@@ -11,25 +11,39 @@
  */
 import { createHash } from 'node:crypto'
 import { type Stats, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, sep } from 'node:path'
 import { keepNewestJson, readCheckedJson, writeCheckedJson } from '../cache/atomic.ts'
 import type { CacheLayout } from '../cache/layout.ts'
 import type { Store } from '../cache/store.ts'
-import { currentSig, dirSig, outputFileSig, publishedSig } from '../fingerprint/watch.ts'
+import { ABSENT, dirSig, outputFileSig, publishedSig } from '../fingerprint/watch.ts'
 import type { Fingerprint } from './planner.ts'
 
-const FORMAT = 'coin-up-to-date-1'
+const FORMAT = 'coin-up-to-date-2'
 const KEEP = 8
 
+/**
+ * Laid out for the no-op's speed: a 10k-target stamp watches ~24k paths, and building a signature
+ * string per stat (number-to-string conversions) cost more than the stats. So the paths are one
+ * array (relative to the project root where they lie inside it), their kinds one string, and the
+ * stat fields each kind compares one flat array of numbers, compared as numbers.
+ */
 interface StampFile {
   format: typeof FORMAT
   graph: string
+  /** The project root the relative paths are under. */
+  root: string
   /** The selected ids, then every target of their closure: [id, key, published copies?]. */
   selected: string[]
   targets: [string, string, string[]?][]
-  /** [path, signature] (see fingerprint/watch.ts). */
-  watch: [string, string][]
+  paths: string[]
+  /** One signature kind per path (see fingerprint/watch.ts): i, d, o, p, or x (must not exist). */
+  kinds: string
+  /** The kinds' fields, in path order: i dev ino size mtime ctime; d ino mtime; o ino size mtime; p size mtime. */
+  fields: number[]
 }
+
+/** How many numbers each kind of signature holds (its string is `kind:` and these, `:`-joined). */
+const FIELDS: Record<string, number> = { i: 5, d: 2, o: 3, p: 2, [ABSENT]: 0 }
 
 export interface UpToDate {
   selected: string[]
@@ -45,15 +59,53 @@ export function stampFile(layout: CacheLayout, graphKey: string, patterns: reado
   return join(layout.root, 'stamps', `${h}.json`)
 }
 
-/** The stamp, if it exists, is this graph's and every signature in it still holds. */
-export function checkStamp(file: string, graphKey: string): UpToDate | undefined {
+/** The stamp, if it exists, is this graph's and project's, and every signature in it still holds. */
+export function checkStamp(file: string, graphKey: string, root: string): UpToDate | undefined {
   const data = readCheckedJson<StampFile>(file)
-  if (data?.format !== FORMAT || data.graph !== graphKey || !Array.isArray(data.watch)) return undefined
+  if (data?.format !== FORMAT || data.graph !== graphKey || data.root !== root) return undefined
+  const { paths, kinds, fields: n } = data
+  if (
+    !Array.isArray(paths) ||
+    !Array.isArray(n) ||
+    typeof kinds !== 'string' ||
+    kinds.length !== paths.length
+  )
+    return undefined
+  const prefix = root + sep
+  let j = 0
   try {
-    for (const [path, sig] of data.watch) {
-      const st = statSync(path, { throwIfNoEntry: false }) as Stats | undefined
-      if (currentSig(sig, st) !== sig) return undefined
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[i]!
+      const st = statSync(p.startsWith(sep) ? p : prefix + p, { throwIfNoEntry: false }) as Stats | undefined
+      const kind = kinds[i]
+      if (kind === ABSENT) {
+        if (st) return undefined
+        continue
+      }
+      if (!st) return undefined
+      switch (kind) {
+        case 'i':
+          if (st.dev !== n[j] || st.ino !== n[j + 1] || st.size !== n[j + 2]) return undefined
+          if (st.mtimeMs !== n[j + 3] || st.ctimeMs !== n[j + 4]) return undefined
+          j += 5
+          break
+        case 'd':
+          if (!st.isDirectory() || st.ino !== n[j] || st.mtimeMs !== n[j + 1]) return undefined
+          j += 2
+          break
+        case 'o':
+          if (st.ino !== n[j] || st.size !== n[j + 1] || st.mtimeMs !== n[j + 2]) return undefined
+          j += 3
+          break
+        case 'p':
+          if (st.size !== n[j] || st.mtimeMs !== n[j + 1]) return undefined
+          j += 2
+          break
+        default:
+          return undefined
+      }
     }
+    if (j !== n.length) return undefined
     return {
       selected: data.selected,
       targets: data.targets.map(([id, key, published]) => (published ? { id, key, published } : { id, key })),
@@ -110,12 +162,28 @@ export function writeStamp(
     for (const [path, sig] of sigs) if (!add(path, sig)) return
     targets.push(pub ? [id, fp.key, state.files.map((f) => join(pub.dir, f.path))] : [id, fp.key])
   }
+  const prefix = o.root + sep
+  const paths: string[] = []
+  const fields: number[] = []
+  let kinds = ''
+  for (const [path, sig] of watch) {
+    const kind = sig[0]!
+    const values = sig === ABSENT ? [] : sig.slice(2).split(':').map(Number)
+    // A signature this format cannot hold (a new kind): no stamp, so the next build plans.
+    if (FIELDS[kind] !== values.length || values.some((v) => Number.isNaN(v))) return
+    paths.push(path.startsWith(prefix) ? path.slice(prefix.length) : path)
+    kinds += kind
+    fields.push(...values)
+  }
   const data: StampFile = {
     format: FORMAT,
     graph: graphKey,
+    root: o.root,
     selected: [...o.selected],
     targets,
-    watch: [...watch],
+    paths,
+    kinds,
+    fields,
   }
   writeCheckedJson(file, data)
   keepNewestJson(dirname(file), KEEP)

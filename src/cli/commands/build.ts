@@ -49,7 +49,7 @@ export async function run(targets: string[], opts: BuildOptions, cmd: Command): 
   // A named build also recreates a deleted results database (see results-targets.ts): not a no-op.
   const recordsRun = targets.length > 0 && !existsSync(resultsDatabasePath(where.root))
   if (!opts.dryRun && !recordsRun && stamp && where.graphKey) {
-    const fresh = checkStamp(stamp, where.graphKey)
+    const fresh = checkStamp(stamp, where.graphKey, where.root)
     if (fresh) return reportUpToDate(fresh, targets, opts)
   }
   return (await import('./build-with-engine.ts')).buildWithEngine(targets, opts, cmd, where, stamp)
