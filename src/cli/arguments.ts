@@ -2,7 +2,7 @@
  * Parsers for the build's numeric and list options. A bad value is a usage error (exit 2) that
  * names the option and says what it wants, before anything is loaded or run.
  */
-import { InvalidArgumentError } from 'commander'
+import { InvalidArgumentError } from './commander.ts'
 
 /** `-j N`: a whole number of CPU slots, 1 or more. */
 export function parseJobs(value: string): string {

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { Command, Option } from 'commander'
 import { packageRoot } from '../package-root.ts'
 import { parseGpus, parseJobs, parseMem } from './arguments.ts'
+import { Command, Option } from './commander.ts'
 import { action } from './errors.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: commander passes each command's own argument tuple
