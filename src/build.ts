@@ -21,7 +21,7 @@ import { type ActionRecord, OutputRejected, type OutState, type Store } from './
 import { type Diagnostic, isDiskFull, UserError } from './errors.ts'
 import type { BuildEvent, Emit, Outcome } from './events.ts'
 import type { Action, ActionResult } from './exec/action.ts'
-import { commitAction } from './exec/commit.ts'
+import { commitAndMaterializeAction } from './exec/commit.ts'
 import type { Executor, JobHandle } from './exec/executor.ts'
 import type { Grant, ResourcePool } from './exec/resources.ts'
 import { stopSpawner } from './exec/spawner.ts'
@@ -355,18 +355,20 @@ export class Builder {
       rmSync(action.staging, { recursive: true, force: true })
       return this.#failed(id, t0, fp.key, result.cause, result.diagnostic, result.logTail)
     }
-    let record: ActionRecord | undefined
+    let state: OutState
     if (executor.remote) {
       // The worker committed (see `coin exec`); its record must be there and intact.
-      record = o.store.readRecord(fp.key)
+      const record = o.store.readRecord(fp.key)
       if (!record || !(await o.store.verify(record)).ok)
         return this.#failed(id, t0, fp.key, 'error', {
           message: `the ${executor.name} job reported success but left no intact record for key ${fp.key}`,
           fix: 'check that the cache directory is on a file system the compute nodes share',
         })
+      state = await o.store.materialize(id, record)
     } else {
       try {
-        record = await commitAction(o.store, action, { startedAt, executor: executor.name, logText })
+        const opts = { startedAt, executor: executor.name, logText }
+        state = (await commitAndMaterializeAction(o.store, action, opts)).state
       } catch (err) {
         // A symbolic link (or a socket...) in the output: the store refuses it; the target fails.
         if (!(err instanceof OutputRejected)) throw err
@@ -374,7 +376,6 @@ export class Builder {
         return this.#failed(id, t0, fp.key, 'error', { message: err.message, fix: err.fix })
       }
     }
-    const state = await o.store.materialize(id, record)
     const published = publish(o, id, state)
     return this.#finish(id, { outcome: 'ran', upstream: upstreamOf(o.layout, id, state), reason }, t0, {
       key: fp.key,
