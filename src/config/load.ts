@@ -1,11 +1,15 @@
 /**
- * Loads a Coinfile.ts with tsx. A syntax error, a missing import or an exception while the module
- * evaluates becomes a UserError with the file and line; nothing else in coin has run yet.
+ * Loads a Coinfile.ts the way vite loads its config: esbuild bundles the Coinfile with the
+ * project's own modules (packages, `coin` included, stay imports), the bundle is written next to
+ * it, imported, and deleted. tsx did the same per module through Node's loader hooks, which start
+ * a second V8 isolate: ~150 ms of every build that loads the Coinfile, and ~40 MiB of memory.
+ * A syntax error, a missing import or an exception while the module evaluates becomes a
+ * UserError with the file and line; nothing else in coin has run yet.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { UserError } from '../errors.ts'
+import { type BundleProblem, bundleCoinfile } from './bundle.ts'
 import type { Coinfile } from './define.ts'
 
 export interface LoadedCoinfile {
@@ -19,10 +23,9 @@ export async function loadCoinfile(path: string): Promise<LoadedCoinfile> {
   const abs = resolve(path)
   if (!existsSync(abs)) throw missingCoinfile(abs)
   const source = readFileSync(abs, 'utf8')
-  const { tsImport } = await import('tsx/esm/api')
   let mod: Record<string, unknown>
   try {
-    mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>
+    mod = await bundleCoinfile(abs, (url) => import(url))
   } catch (err) {
     throw loadError(err, abs)
   }
@@ -53,9 +56,22 @@ export function missingCoinfile(abs: string): UserError {
 
 function loadError(err: unknown, file: string): UserError {
   if (err instanceof UserError) return err
-  const e = err as Error & {
-    errors?: { text: string; location?: { line: number; column: number; file: string } }[]
-  }
+  const e = err as Error & { errors?: BundleProblem[] }
+  const first = e.errors?.[0]
+  if (first?.location && /Could not resolve/.test(first.text))
+    return new UserError({
+      message: `the Coinfile imports something that cannot be found: ${first.text}`,
+      file: resolve(first.location.file),
+      line: first.location.line,
+      fix: "check the import paths; coin's own API is imported from 'coin'",
+    })
+  if (first?.location)
+    return new UserError({
+      message: `the Coinfile does not compile: ${first.text}`,
+      file: resolve(first.location.file),
+      line: first.location.line,
+      fix: 'fix the syntax error at that line',
+    })
   // esbuild (inside tsx) reports syntax errors as `file:line:col: ERROR: text`.
   const m = /:(\d+):(\d+): ERROR: (.*)/.exec(e.message ?? '')
   if (m)
