@@ -56,7 +56,7 @@ export async function locateProject(o: ProjectOptions): Promise<ProjectLocation>
 
 /**
  * The module graph; when esbuild cannot read the Coinfile (a syntax error, a missing import), the
- * loader's own diagnostic (tsx's, with the line) is the better message, so it gets to speak first.
+ * loader's own diagnostic (with the file and line) is the better message, so it gets to speak first.
  */
 async function openModuleGraph(file: string, root: string, cacheFile: string) {
   try {

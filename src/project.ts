@@ -122,7 +122,7 @@ export async function openProject(o: ProjectOptions | ProjectLocation): Promise<
   }
 }
 
-/** Loads the Coinfile (tsx), resolves the params and analyses the targets. */
+/** Loads the Coinfile (config/bundle.ts), resolves the params and analyses the targets. */
 async function analyseCoinfile(file: string, sets: readonly string[]): Promise<AnalysedCoinfile> {
   const loaded = await loadCoinfile(file)
   const { params, entries } = resolveParams(loaded.coinfile.params ?? {}, sets, {

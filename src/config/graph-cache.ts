@@ -1,7 +1,7 @@
 /**
  * The graph cache: the analysed target graph as plain data, so that a build whose Coinfile closure,
  * `--set` values and coin build did not change (every no-op, every rebuild after a data edit) skips
- * loading the Coinfile through tsx and running its `targets()`: one JSON read instead of ~1 s.
+ * loading (bundling) the Coinfile and running its `targets()`: one JSON read instead of ~1 s.
  *
  * Keyed by the module graph's stamp (the stat signature of every module the Coinfile reaches, the
  * package.json of every package it imports, their folders), the `--set` values, the cache folder and

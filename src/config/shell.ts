@@ -56,7 +56,7 @@ export function commandWords(cmd: ShellCommand): string[] {
 }
 
 // zx's quoting (its `quote`, from zx/core: the full zx import is ~200 ms), loaded once per build:
-// a dynamic import per command went through the Coinfile loader's (tsx) resolve hook every time.
+// a dynamic import per command cost a module resolution every time.
 let quoting: Promise<(arg: string) => string> | undefined
 const loadQuote = () => {
   quoting ??= import('zx/core').then((m) => m.quote)

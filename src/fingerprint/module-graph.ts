@@ -1,6 +1,6 @@
 /**
  * The Coinfile's code closure: every module it reaches, found by esbuild (the same resolver and
- * parser tsx uses to load it) from a bundle's metafile, the way vite reads its config. A rule's
+ * parser that loads it, config/bundle.ts) from a bundle's metafile, the way vite reads its config. A rule's
  * identity is then the content of the modules its defining module reaches, so editing a helper a
  * rule imports (an optimiser, a scorer's normaliser, a user's lib/ file) makes exactly that rule's
  * targets stale, and an unrelated module does not.
