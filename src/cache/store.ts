@@ -1,8 +1,9 @@
 /**
  * The content-addressed store. Outputs are built in a staging directory; on success every file is
  * hashed once, moved into `objects/` by rename (or hard-linked there when the staged folder is then
- * renamed into `out/`), the manifest stored, and the action record written last. A process killed at any point leaves either no record (the work is redone) or a complete
- * one, never a record pointing at missing bytes.
+ * renamed into `out/`), the manifest stored, and the action record written last. A process killed
+ * at any point leaves either no record (the work is redone) or a complete one, never a record
+ * pointing at missing bytes.
  */
 import {
   chmodSync,
@@ -253,6 +254,7 @@ export class Store {
     const walked: string[] = []
     let committed = false
     let staged: string | undefined
+    let linkable = true
     try {
       // Every entry is checked before any is touched: a link is never chmod-ed or followed.
       const listed = listOutputFiles(outDir, walked)
@@ -262,8 +264,11 @@ export class Store {
         const { digest, size } = await hashFile(abs, statSize)
         this.stat.bytesHashed += size
         files.push({ path: rel, digest, size, executable: (mode & 0o111) !== 0 })
-        if (keepOut) {
-          if (this.#adoptByLink(abs, digest)) linked.add(rel)
+        if (keepOut && linkable) {
+          const how = this.#adoptByLink(abs, digest)
+          if (how === 'linked') linked.add(rel)
+          // A file system without hard links: the file was moved, so out/ comes from the record.
+          if (how === 'moved') linkable = false
         } else if (!this.#adopt(abs, digest)) left.push(abs)
       }
       let log: Digest | null = null
@@ -278,7 +283,7 @@ export class Store {
       for (const { rel } of listed)
         for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1))
           folders.add(join(outDir, rel.slice(0, i)))
-      if (keepOut && walked.every((d) => folders.has(join(outDir, d)))) staged = outDir
+      if (keepOut && linkable && walked.every((d) => folders.has(join(outDir, d)))) staged = outDir
       return { record, staged, linked }
     } finally {
       if (!committed) this.#discard(staging)
@@ -322,27 +327,32 @@ export class Store {
   /**
    * Puts a file into objects/ under its digest by hard link, leaving it where it is as that
    * object's link. When the object already exists, the file is replaced by a link to it (a copy
-   * where linking fails), so every output file is its object, as after `materialize`. False when
-   * the file ended up a copy.
+   * where linking fails), so every output file is its object, as after `materialize`. Where the
+   * file system has no hard links at all, the file is moved in as `#adopt` does ('moved').
    */
-  #adoptByLink(abs: string, digest: Digest): boolean {
+  #adoptByLink(abs: string, digest: Digest): 'linked' | 'copy' | 'moved' {
     const dest = this.layout.object(digest)
     try {
       inDir(dirname(dest), () => linkSync(abs, dest))
       chmodSync(abs, 0o444) // the object's inode: read-only, as `#adopt` makes it
       this.objectStat.remember(dest, statSync(dest), digest)
-      return true
+      return 'linked'
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        if (!existsSync(dest)) {
+          this.#adopt(abs, digest)
+          return 'moved'
+        }
+      }
     }
     unlinkSync(abs)
     try {
       linkSync(dest, abs)
-      return true
+      return 'linked'
     } catch {
       copyFileSync(dest, abs)
       chmodSync(abs, 0o444)
-      return false
+      return 'copy'
     }
   }
 
