@@ -1,12 +1,12 @@
 /** Temp files and error assertions shared by the dataset tests. */
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as assert from 'uvu/assert'
 import { UserError } from '../../src/errors.ts'
+import { tempDir as newTempDir } from '../helpers/temp.ts'
 
 export async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'coin-datasets-'))
+  return newTempDir('coin-datasets-')
 }
 
 /** Writes `content` (a string as is, anything else as JSON) to a new temp dir; returns the path. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BuildEvent } from '../../src/events.ts'
+import { removeAtExit } from './temp.ts'
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 export const coinBin = join(repoRoot, 'bin', 'coin.js')
@@ -23,6 +24,7 @@ export class TempProject {
 
   constructor(files: Record<string, string> = {}) {
     this.dir = mkdtempSync(join(tmpdir(), 'coin-test-'))
+    removeAtExit(this.dir) // also when a test fails before its remove()
     mkdirSync(join(this.dir, 'node_modules'))
     symlinkSync(repoRoot, join(this.dir, 'node_modules', 'coin'))
     this.write({ 'package.json': '{ "type": "module" }\n', ...files })

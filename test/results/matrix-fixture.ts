@@ -2,10 +2,8 @@
  * Builds ingestible results from accuracy matrices written the way papers print them, so a test
  * reads like the R[i][j] it checks. Shared by the results and report suites.
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { ExperimentKind, ResultsData, ScoreRow } from '../../src/results/index.ts'
+import { tempDir as newTempDir } from '../helpers/temp.ts'
 
 /** Row i of the matrix, keyed by stage; `null` or a missing entry = not evaluated. */
 export type Matrix = Record<number, (number | null)[]>
@@ -48,7 +46,7 @@ export function merge(...parts: ResultsData[]): ResultsData {
 }
 
 export function tempDir(prefix = 'coin-results-'): string {
-  return mkdtempSync(join(tmpdir(), prefix))
+  return newTempDir(prefix)
 }
 
 /** Tasks with underscores, so LaTeX escaping is exercised. */

@@ -1,14 +1,14 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { formatScoreReport, runScore } from '../../src/cli/commands/score.ts'
 import { createProgram } from '../../src/cli/program.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 /** A GQA test file of 4 records and a merge.jsonl answering 3 of them (one blank). */
 async function fixture(): Promise<{ test: string; pred: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'coin-score-'))
+  const dir = tempDir('coin-score-')
   const tests = ['yes', 'no', 'left', 'red'].map((answer, i) => ({
     question_id: `q${i}`,
     image: `${i}.jpg`,
