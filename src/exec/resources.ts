@@ -28,6 +28,8 @@ export class ResourcePool {
   #memFree: number
   #waiting: Waiter[] = []
   #seq = 0
+  /** Waiters asking for less than one CPU slot: with none, a drain with no whole slot free stops. */
+  #small = 0
 
   constructor(
     readonly cpu: number,
@@ -61,11 +63,13 @@ export class ResourcePool {
         else hi = mid
       }
       this.#waiting.splice(lo, 0, w)
+      if (Math.min(req.cpu, this.cpu) < 1) this.#small++
       if (signal && !this.#watched.has(signal)) {
         this.#watched.add(signal)
         signal.addEventListener(
           'abort',
           () => {
+            this.#small = 0
             for (const x of this.#waiting.splice(0)) x.reject(signal.reason)
           },
           { once: true },
@@ -101,12 +105,16 @@ export class ResourcePool {
 
   #drain(): void {
     // The list is kept in priority order (highest first; among equals, first come first served).
-    // Only jobs that fit are started; the order is kept.
+    // Only jobs that fit are started; the order is kept. Once no whole CPU slot is free, nothing
+    // left can fit (unless some waiter asks for less than one): the scan stops there, or every
+    // release would walk all waiters (a 10k build spent ~1.5 s of CPU here).
     for (let i = 0; i < this.#waiting.length; ) {
+      if (this.#cpuFree < 1 && this.#small === 0) break
       const w = this.#waiting[i]!
       const cpu = Math.min(w.req.cpu, this.cpu)
       if (cpu <= this.#cpuFree && w.req.gpu <= this.#gpuFree.length && w.req.memGB <= this.#memFree) {
         this.#waiting.splice(i, 1)
+        if (cpu < 1) this.#small--
         this.#cpuFree -= cpu
         this.#memFree -= w.req.memGB
         const gpus = this.#gpuFree.splice(0, w.req.gpu)

@@ -201,4 +201,23 @@ test('resource pool grants by priority and respects memory', async () => {
   assert.not.ok(pool.fits({ cpu: 1, gpu: 1, memGB: 0 }))
 })
 
+test('with no whole slot free, a waiter asking for half a slot still starts past one asking for a slot', async () => {
+  const pool = new ResourcePool(2, [], 10)
+  const big = await pool.acquire({ cpu: 1.5, gpu: 0, memGB: 0 }, 0)
+  const started: string[] = []
+  const whole = pool.acquire({ cpu: 1, gpu: 0, memGB: 0 }, 9).then((g) => {
+    started.push('whole')
+    return g
+  })
+  const half = pool.acquire({ cpu: 0.5, gpu: 0, memGB: 0 }, 1).then((g) => {
+    started.push('half')
+    return g
+  })
+  pool.release(await half)
+  assert.equal(started, ['half'], 'the 1-slot waiter waits: 0.5 slots free')
+  pool.release(big)
+  pool.release(await whole)
+  assert.equal(started, ['half', 'whole'])
+})
+
 test.run()
