@@ -21,7 +21,7 @@ import {
   statSync,
   unlinkSync,
 } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { rm, rmdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { KeyData } from '../fingerprint/key.ts'
 import { canonicalJson } from '../hash/canonical-json.ts'
@@ -231,11 +231,9 @@ export class Store {
     } finally {
       held.release()
     }
-    try {
-      rmdirSync(staging) // empty once out/ moved; anything else (it stayed) goes in the background
-    } catch {
-      this.#discard(staging)
-    }
+    // Empty once out/ moved (else out/ stayed: a recursive removal). In the background: an ext4
+    // rmdir blocked the main thread ~0.5 ms a target (11% of a 1k shell build's profile).
+    this.#track(rmdir(staging).catch(() => rm(staging, { recursive: true, force: true })))
     return { record, state }
   }
 
@@ -300,7 +298,12 @@ export class Store {
    * first leaves the folder to the next start's sweep (its PID is gone). `settle` waits for them.
    */
   #discard(staging: string): void {
-    const p = rm(staging, { recursive: true, force: true })
+    this.#track(rm(staging, { recursive: true, force: true }))
+  }
+
+  #track(removal: Promise<unknown>): void {
+    const p: Promise<void> = removal
+      .then(() => undefined)
       .catch(() => undefined)
       .finally(() => this.#discarding.delete(p))
     this.#discarding.add(p)

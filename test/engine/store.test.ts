@@ -79,7 +79,9 @@ test('a staged folder renamed into out/ is what materialising its record makes',
     }
     assert.is(readFileSync(join(layout.outDir(id), 'sub/b.txt'), 'utf8'), 'B')
   }
-  // The staging folders are gone, and materialising x's record again changes nothing it checks.
+  // The staging folders are gone (removed in the background: settle waits), and materialising
+  // x's record again changes nothing it checks.
+  await store.settle()
   assert.equal(readdirSync(layout.staging), [])
   rmSync(layout.outDir('t/x'), { recursive: true })
   const again = await store.materialize('t/x', x.record)
