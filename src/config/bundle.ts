@@ -7,26 +7,16 @@
  * `__filename`; an inline source map points stack traces at the original lines.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { basename, dirname, extname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Loader, Plugin } from 'esbuild'
+import type { Plugin } from 'esbuild'
 import { processAlive } from '../cache/process.ts'
 import { UserError } from '../errors.ts'
+import { esbuildLoader } from '../fingerprint/module-graph.ts'
 
 export interface BundleProblem {
   text: string
   location?: { file: string; line: number; column: number } | null
-}
-
-const LOADERS: Record<string, Loader> = {
-  '.ts': 'ts',
-  '.mts': 'ts',
-  '.cts': 'ts',
-  '.tsx': 'tsx',
-  '.js': 'js',
-  '.mjs': 'js',
-  '.cjs': 'js',
-  '.jsx': 'jsx',
 }
 
 // Replaced in every module by that module's own values (defined at the top of each).
@@ -51,18 +41,15 @@ const perModuleMeta: Plugin = {
         `__coin_meta_filename = ${JSON.stringify(args.path)};`
       const shebang = text.startsWith('#!') ? text.indexOf('\n') + 1 : 0
       const contents = `${text.slice(0, shebang)}${head}${text.slice(shebang)}`
-      return { contents, loader: LOADERS[extname(args.path)] ?? 'ts' }
+      return { contents, loader: esbuildLoader(args.path) }
     })
   },
 }
 
 let counter = 0
 
-/** The Coinfile at `abs`, bundled and imported with `load` (the caller's `import`). */
-export async function bundleCoinfile(
-  abs: string,
-  load: (url: string) => Promise<unknown>,
-): Promise<Record<string, unknown>> {
+/** The Coinfile at `abs`, bundled and imported: its module's exports. */
+export async function bundleCoinfile(abs: string): Promise<Record<string, unknown>> {
   // Imported here: load.ts is on the no-op's path (which never loads the Coinfile), and esbuild's
   // API module cost that path ~35 ms (1k-target no-op, 15 alternating runs).
   const { build } = await import('esbuild')
@@ -94,7 +81,7 @@ export async function bundleCoinfile(
   }
   process.setSourceMapsEnabled(true)
   try {
-    return (await load(pathToFileURL(file).href)) as Record<string, unknown>
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>
   } finally {
     rmSync(file, { force: true })
   }

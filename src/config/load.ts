@@ -25,7 +25,7 @@ export async function loadCoinfile(path: string): Promise<LoadedCoinfile> {
   const source = readFileSync(abs, 'utf8')
   let mod: Record<string, unknown>
   try {
-    mod = await bundleCoinfile(abs, (url) => import(url))
+    mod = await bundleCoinfile(abs)
   } catch (err) {
     throw loadError(err, abs)
   }

@@ -260,8 +260,7 @@ function packagesPlugin(
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
         if (args.path.split(sep).includes('node_modules')) return undefined
         const text = await readFile(args.path, 'utf8')
-        const ext = extname(args.path).replace(/^\.[cm]?/, '.')
-        return { contents: markDeclaringCalls(text), loader: LOADERS[ext] ?? 'ts' }
+        return { contents: markDeclaringCalls(text), loader: esbuildLoader(args.path) }
       })
     },
   }
@@ -284,6 +283,11 @@ const LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx'> = {
   '.tsx': 'tsx',
   '.js': 'js',
   '.jsx': 'jsx',
+}
+
+/** esbuild's loader for a module (`.mts`/`.cts` as `.ts`, `.mjs`/`.cjs` as `.js`; TypeScript otherwise). */
+export function esbuildLoader(path: string): 'ts' | 'tsx' | 'js' | 'jsx' {
+  return LOADERS[extname(path).replace(/^\.[cm]?/, '.')] ?? 'ts'
 }
 
 /**
