@@ -24,7 +24,7 @@ import type { Action, ActionResult } from './exec/action.ts'
 import { commitAndMaterializeAction } from './exec/commit.ts'
 import type { Executor, JobHandle } from './exec/executor.ts'
 import type { Grant, ResourcePool } from './exec/resources.ts'
-import { stopSpawner } from './exec/spawner.ts'
+import { stopShellServer } from './exec/shell-server.ts'
 import type { Graph } from './graph/graph.ts'
 import type { Fingerprint, Planner, Upstream } from './plan/planner.ts'
 import { publishDir } from './plan/preflight.ts'
@@ -141,7 +141,7 @@ export class Builder {
     setMaxListeners(0, o.signal)
     const results = await Promise.allSettled(ids.map((id) => this.#visit(id)))
     await o.store.settle()
-    await stopSpawner()
+    await stopShellServer()
     o.signal.removeEventListener('abort', onAbort)
     const crashed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined
     if (crashed) throw crashed.reason

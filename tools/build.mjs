@@ -52,8 +52,10 @@ const sources = createHash('sha256')
 for (const f of [...entryPoints].sort()) sources.update(f.slice(root.length)).update(readFileSync(f))
 sources.update(readFileSync(`${root}package.json`))
 writeFileSync(`${next}/build-id`, `${sources.digest('hex').slice(0, 32)}\n`)
-// Data read next to the code travels with it: template sets, `coin init`'s starter files.
+// Data read next to the code travels with it: template sets, `coin init`'s starter files, the
+// shell server's script.
 cpSync(`${root}src/cli/init`, `${next}/src/cli/init`, { recursive: true })
+cpSync(`${root}src/exec/shell-server.bash`, `${next}/src/exec/shell-server.bash`)
 cpSync(`${root}datasets/templates`, `${next}/datasets/templates`, {
   recursive: true,
   filter: (src) => !src.endsWith('.ts'),

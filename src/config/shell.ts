@@ -8,9 +8,10 @@
  *     sh`python scripts/train.py --data ${inputs.data} --lr ${params.lr} --out ${out}` })
  */
 
+import { join } from 'node:path'
 import { UserError } from '../errors.ts'
 import { lineSplitter, parseProgressLine } from '../exec/progress-lines.ts'
-import { type Exit, spawnViaHelper } from '../exec/spawner.ts'
+import { type Exit, runShell } from '../exec/shell-server.ts'
 import { checkRuleSpec } from './check-spec.ts'
 import type { Json, ParamExamples, Rule, RunContext } from './define.ts'
 import { rule } from './define.ts'
@@ -40,7 +41,7 @@ export interface ShellRuleSpec<P> {
 /**
  * The words of a command, rendered as it will be for a target (with a placeholder output dir):
  * literal words split on whitespace, interpolated values whole. Used only to find the project
- * files a command names; the command itself is run through exec/spawner.ts.
+ * files a command names; the command itself is run through exec/shell-server.ts.
  */
 export function commandWords(cmd: ShellCommand): string[] {
   const words: string[] = []
@@ -147,16 +148,19 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
         errTail.push(l)
         if (errTail.length > 3) errTail.shift()
       })
-      // bash with zx's prefix, so `a | b` fails when a fails. Its own process group (see
-      // exec/spawner.ts), signalled as a whole on abort: the command's children (python under
-      // `cd … && python3 …`) get SIGTERM too, so a trainer can save its resume state and stop.
-      // No stdin: with a socket as stdin and SHLVL unset, bash sources ~/.bashrc for every command.
-      const proc = spawnViaHelper(
+      // Run as `bash -c 'set -euo pipefail;…'` (zx's prefix: `a | b` fails when a fails) would run
+      // it, by this process's shell server (exec/shell-server.ts), in its own process group,
+      // signalled as a whole on abort: the command's children (python under `cd … && python3 …`)
+      // get SIGTERM too, so a trainer can save its resume state and stop. No stdin. Its output
+      // goes through two files in the staging folder, next to out/.
+      const staging = join(ctx.out, '..')
+      const proc = runShell(
         {
-          file: 'bash',
-          args: ['-c', `set -euo pipefail;${line}`],
+          command: line,
           cwd: ctx.root,
-          env: { ...process.env, ...ctx.env },
+          env: ctx.env,
+          stdoutFile: join(staging, 'command.stdout'),
+          stderrFile: join(staging, 'command.stderr'),
         },
         { stdout: (t) => out.push(t), stderr: (t) => err.push(t) },
       )
@@ -172,7 +176,7 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
       err.flush()
       if (exit.code !== 0) {
         const tail = errTail.join(' | ')
-        const how = exit.code === null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`
+        const how = `exited with code ${exit.code}${exit.signal ? ` (${exit.signal})` : ''}`
         throw new Error(`command ${how}${tail ? `: ${tail}` : ''}`)
       }
     },

@@ -33,7 +33,7 @@ export class LocalExecutor implements Executor {
     const controller = new AbortController()
     const work = runAction(action, this.rules, hooks, controller.signal)
     // On cancel, give the job a short grace period to settle  (a shell rule's child is killed
-    // asynchronously by the spawner), then stop waiting: an in-process function that ignores the signal
+    // asynchronously by the shell server), then stop waiting: an in-process function that ignores the signal
     // cannot be killed, but its staging directory is discarded and the CLI exits, which ends it.
     const cancelled = new Promise<ActionResult>((resolve) =>
       controller.signal.addEventListener('abort', () => {

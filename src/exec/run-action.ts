@@ -1,6 +1,6 @@
 /**
  * Runs one action's rule in this process: the body shared by the local executor and the
- * `coin exec` worker.  Shell rules spawn their commands (exec/spawner.ts) from inside the rule, with the
+ * `coin exec` worker.  Shell rules run their commands (exec/shell-server.ts) from inside the rule, with the
  * action's environment (CUDA_VISIBLE_DEVICES) and abort signal, so aborting kills the children.
  */
 
