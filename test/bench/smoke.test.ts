@@ -4,16 +4,16 @@
  * none, and it would double the time); Make is used when present.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Results, Run } from '../../bench/lib/types.ts'
 import { repoRoot } from '../helpers/project.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 test('the smoke benchmark runs every workload and coin gets the answers right', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'coin-bench-smoke-'))
+  const dir = tempDir('coin-bench-smoke-')
   try {
     const t0 = Date.now()
     const r = spawnSync(

@@ -4,12 +4,12 @@
  * Dependencies come from the registry (or npm's cache); nothing is downloaded at install or run time.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { repoRoot } from '../helpers/project.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const npm = (args: string[], cwd: string) => {
   const r = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], {
@@ -23,7 +23,7 @@ const npm = (args: string[], cwd: string) => {
 }
 
 test('pack, install into a fresh project, init, build, rebuild', () => {
-  const work = mkdtempSync(join(tmpdir(), 'coin-install-'))
+  const work = tempDir('coin-install-')
   try {
     const packed = npm(['pack', '--pack-destination', work, '--json'], repoRoot)
     const tarball = join(work, (JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename)

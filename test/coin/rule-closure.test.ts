@@ -4,16 +4,7 @@
  * edit to a scorer exactly the scoring rule's, and an edit to a module no rule reaches none.
  * (Downstream targets then rerun through their inputs: the upstream output digests change.)
  */
-import {
-  appendFileSync,
-  cpSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { appendFileSync, cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -22,8 +13,9 @@ import { ruleIdentity } from '../../src/fingerprint/rule-identity.ts'
 import { StatCache } from '../../src/hash/stat-cache.ts'
 import { openProject } from '../../src/project.ts'
 import { repoRoot } from '../helpers/project.ts'
+import { tempDir } from '../helpers/temp.ts'
 
-const dir = mkdtempSync(join(tmpdir(), 'coin-closure-'))
+const dir = tempDir('coin-closure-')
 for (const f of ['src', 'rules', 'datasets', 'Coinfile.ts', 'package.json', 'tsconfig.json'])
   cpSync(join(repoRoot, f), join(dir, f), { recursive: true })
 symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'))

@@ -1,10 +1,10 @@
 /** Nothing a Coinfile or a command line says can write or delete outside the project and its cache. */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { TempProject } from '../helpers/project.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const PUBLISHER = (dest: string) => `
 import { writeFileSync } from 'node:fs'
@@ -14,7 +14,7 @@ export default defineCoinfile({ targets: () => [r('t', { publish: ${JSON.stringi
 `
 
 test('publish paths outside the project are bad input (exit 2): nothing runs, nothing is written', () => {
-  const outside = mkdtempSync(join(tmpdir(), 'coin-outside-'))
+  const outside = tempDir('coin-outside-')
   for (const dest of [outside, 'a/../../escape', '.']) {
     const p = new TempProject({ 'Coinfile.ts': PUBLISHER(dest) })
     const r = p.coin('build')
@@ -30,7 +30,7 @@ test('publish paths outside the project are bad input (exit 2): nothing runs, no
 
 test('coin unpin with a path-like argument deletes nothing outside pins/', () => {
   const p = new TempProject({ 'Coinfile.ts': PUBLISHER('results') })
-  const victim = join(mkdtempSync(join(tmpdir(), 'coin-victim-')), 'victim')
+  const victim = join(tempDir('coin-victim-'), 'victim')
   writeFileSync(victim, 'keep me')
   const climb = relative(p.path('cache/pins'), victim)
   const r = p.coin('unpin', climb)

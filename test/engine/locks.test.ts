@@ -4,24 +4,16 @@
  * successor's lock; orphaned locks are swept.
  */
 import { spawnSync } from 'node:child_process'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs'
-import { hostname, tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { HEARTBEAT_MS, isStale, STALE_MS, sweepLocks, tryLock } from '../../src/cache/lock.ts'
 import { processStart } from '../../src/cache/process.ts'
+import { tempDir } from '../helpers/temp.ts'
 
-const dir = () => mkdtempSync(join(tmpdir(), 'coin-locks-'))
+const dir = () => tempDir('coin-locks-')
 const deadPid = () => {
   const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
     encoding: 'utf8',

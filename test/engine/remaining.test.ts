@@ -3,7 +3,7 @@
  * targets and the work over the pool's slots, from previous runs, this build's runs, and the
  * running targets' own progress; and the same number from a real Builder run.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -21,6 +21,7 @@ import type { Graph } from '../../src/graph/graph.ts'
 import { StatCache } from '../../src/hash/stat-cache.ts'
 import { Planner } from '../../src/plan/planner.ts'
 import { RemainingWork } from '../../src/plan/remaining.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const train = rule({ name: 'train', run: () => {} })
 const score = rule({ name: 'score', run: () => {} })
@@ -119,7 +120,7 @@ class SleepExecutor implements Executor {
   readonly remote = false
   constructor(readonly ms: number) {}
   newStaging(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'coin-remaining-staging-'))
+    const dir = tempDir('coin-remaining-staging-')
     mkdirSync(join(dir, 'out'))
     return dir
   }
@@ -140,7 +141,7 @@ class SleepExecutor implements Executor {
 
 /** Builds `targets` twice in one cache (the second with other params, so everything reruns). */
 async function estimateAtFirstStart(shape: (v: number) => AnyTargetDecl[], jobs: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'coin-remaining-'))
+  const dir = tempDir('coin-remaining-')
   const layout = new CacheLayout(join(dir, 'cache'))
   const stat = new StatCache(undefined)
   const store = new Store(layout, stat)

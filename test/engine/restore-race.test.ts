@@ -3,8 +3,7 @@
  * target's out lock, so no build swaps the folder under another (which crashed 2 of 7 trials of
  * 4 concurrent restores with ENOENT/ENOTEMPTY).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -13,9 +12,10 @@ import { tryLock } from '../../src/cache/lock.ts'
 import { Store } from '../../src/cache/store.ts'
 import { StatCache } from '../../src/hash/stat-cache.ts'
 import { TempProject } from '../helpers/project.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 test('materialize waits for the out lock, then finds the folder already in place', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'coin-race-'))
+  const dir = tempDir('coin-race-')
   const layout = new CacheLayout(dir)
   const store = new Store(layout, new StatCache(undefined))
   const staging = store.newStaging()

@@ -2,8 +2,7 @@
  * The scheduler and build loop with an injected executor (no processes): parallelism bounded by
  * -j, GPU ids handed out, critical-path-first order, keep-going, and cancellation.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -18,6 +17,7 @@ import type { Executor, JobHandle } from '../../src/exec/executor.ts'
 import { ResourcePool } from '../../src/exec/resources.ts'
 import { StatCache } from '../../src/hash/stat-cache.ts'
 import { Planner } from '../../src/plan/planner.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 /** Records what it was asked to run; each job finishes when the test says so (or after `ms`). */
 class FakeExecutor implements Executor {
@@ -31,7 +31,7 @@ class FakeExecutor implements Executor {
     readonly fail = new Set<string>(),
   ) {}
   newStaging(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'coin-fake-staging-'))
+    const dir = tempDir('coin-fake-staging-')
     mkdirSync(join(dir, 'out'))
     return dir
   }
@@ -71,7 +71,7 @@ async function setup(
   exec: FakeExecutor,
   opts: { keepGoing?: boolean; signal?: AbortSignal } = {},
 ) {
-  const dir = mkdtempSync(join(tmpdir(), 'coin-sched-'))
+  const dir = tempDir('coin-sched-')
   const coinfile = defineCoinfile({ targets: () => targets })
   const graph = analyze(coinfile, {}, join(dir, 'Coinfile.ts'))
   const layout = new CacheLayout(join(dir, 'cache'))

@@ -5,8 +5,7 @@
  */
 
 import type { Stats } from 'node:fs'
-import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -14,6 +13,7 @@ import { CacheLayout } from '../../src/cache/layout.ts'
 import { Store } from '../../src/cache/store.ts'
 import { StatCache } from '../../src/hash/stat-cache.ts'
 import { TempProject } from '../helpers/project.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 /** A stat cache whose hashing is slow enough for another target to replace the object meanwhile. */
 class SwappingStatCache extends StatCache {
@@ -26,7 +26,7 @@ class SwappingStatCache extends StatCache {
 }
 
 test('verify keeps an object that was replaced by a good one while the corrupt one was hashed', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'coin-shared-'))
+  const dir = tempDir('coin-shared-')
   const stat = new SwappingStatCache(undefined)
   const store = new Store(new CacheLayout(dir), stat)
   const staging = store.newStaging()

@@ -4,16 +4,17 @@
  * stand-in sbatch on PATH plays the controller (no Slurm needed); the real restart is in the
  * fault suite (faults/slurm.ts).
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SlurmCommands } from '../../src/exec/slurm/commands.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 /** An sbatch that fails `failures` times with `message`, then prints job id 42; counts calls. */
 function fakeSbatch(failures: number, message: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'coin-sbatch-'))
+  const dir = tempDir('coin-sbatch-')
   const count = join(dir, 'count')
   writeFileSync(count, '')
   writeFileSync(

@@ -2,14 +2,14 @@
  * The out-state index: a copy validated by stat, never trusted after another process rewrote the
  * file. Committing a staged folder straight into `out/`: the same result as commit + materialize.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { CacheLayout } from '../../src/cache/layout.ts'
 import { type OutState, Store } from '../../src/cache/store.ts'
 import { StatCache } from '../../src/hash/stat-cache.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const digest = (s: string) => s.padEnd(32, '0')
 const state = (key: string): OutState => ({
@@ -20,7 +20,7 @@ const state = (key: string): OutState => ({
 })
 
 test('index entries are used while the file is unchanged and ignored once it is rewritten', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'coin-store-'))
+  const dir = tempDir('coin-store-')
   const layout = new CacheLayout(dir)
   const a = new Store(layout, new StatCache(undefined))
   a.writeOutState('t/x', state('1'))
@@ -58,7 +58,7 @@ function stage(store: Store, files: Record<string, string>, folders: string[] = 
 }
 
 test('a staged folder renamed into out/ is what materialising its record makes', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'coin-store-'))
+  const dir = tempDir('coin-store-')
   const layout = new CacheLayout(dir)
   const store = new Store(layout, new StatCache(undefined))
   const files = { 'a.txt': 'A', 'sub/b.txt': 'B' }
@@ -93,7 +93,7 @@ test('a staged folder renamed into out/ is what materialising its record makes',
 })
 
 test('an empty folder in a staged output is not renamed into out/: a restore would lack it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'coin-store-'))
+  const dir = tempDir('coin-store-')
   const layout = new CacheLayout(dir)
   const store = new Store(layout, new StatCache(undefined))
   const staging = stage(store, { 'a.txt': 'A' }, ['empty/deeper'])

@@ -2,16 +2,16 @@
  * Instruction embeddings from a file (scripts/inscl_embed.py's format): rows looked up by
  * instruction, float32 little-endian, and clear errors for a missing instruction or a short file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readEmbeddingsFile } from '../../rules/replay/embeddings-file.ts'
 import { UserError } from '../../src/errors.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 function write(rows: number[][], instructions: string[], bytes?: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'coin-emb-'))
+  const dir = tempDir('coin-emb-')
   writeFileSync(join(dir, 'embeddings.json'), JSON.stringify({ dim: rows[0]!.length, instructions }))
   const buf = Buffer.alloc(rows.length * rows[0]!.length * 4)
   for (const [i, x] of rows.flat().entries()) buf.writeFloatLE(x, i * 4)
