@@ -1,8 +1,20 @@
-# The shell server of src/exec/shell-server.ts (its header explains the protocol). Started as
-# `bash --norc --noprofile -c "$(this file)" bash`; stdin: requests, stdout: replies. Every name it
-# sets starts with __coin_, as commands run in its subshells and see them.
+# A shell server of src/exec/shell-server.ts (its header explains the protocol). Started as
+# `bash --norc --noprofile -c "$(this file)" bash`; stdin: requests, stdout: replies, fd 3: coin's
+# liveness pipe. It runs one command at a time. Every name it sets starts with __coin_, as
+# commands run in its subshells and see them.
 set -m
 exec 5>&1 1>/dev/null 2>/dev/null
+__coin_job=
+__coin_stop() {
+  [[ -n $__coin_job ]] && kill -TERM -- "-$__coin_job" 2>/dev/null
+  kill "$__coin_watchdog" 2>/dev/null
+  exit 0
+}
+trap __coin_stop USR2 TERM HUP
+# The watchdog: coin never writes fd 3, so this read returns only when coin has exited or died
+# (the server itself waits for its command then, and would not see its stdin end).
+( read -r -u 3 __coin_x; kill -USR2 $$ ) </dev/null 5>&- &
+__coin_watchdog=$!
 while IFS= read -r -d '' __coin_id; do
   IFS= read -r -d '' __coin_cwd
   IFS= read -r -d '' __coin_out
@@ -35,18 +47,20 @@ while IFS= read -r -d '' __coin_id; do
     continue
   fi
   (( ${#__coin_env[@]} )) && export -- "${__coin_env[@]}"
-  # Two processes: the job's leader reports the status (its EXIT trap also runs when errexit ends
-  # it; SIGTERM to the group waits for the command, which gets it too); the command alone in the
-  # inner subshell, where bash execs a simple command in place. The options are those of
+  # The command alone in a background subshell: its own process group (set -m), and bash execs a
+  # simple command in place (one fork in all). The options are those of
   # `bash -c 'set -euo pipefail;…'`, from the fork on.
   set -euo pipefail
-  eval "( trap 'echo \"x $__coin_id \$?\" >&5' EXIT; trap : TERM INT HUP
-( $__coin_cmd
-) >\"\$__coin_out\" 2>\"\$__coin_err\" </dev/null 5>&- ) &"
+  eval "( $__coin_cmd
+) >\"\$__coin_out\" 2>\"\$__coin_err\" </dev/null 3<&- 5>&- &"
   set +euo pipefail
-  echo "s $__coin_id $!" >&5
+  __coin_job=$!
+  echo "s $__coin_id $__coin_job" >&5
   (( ${#__coin_saved[@]} )) && export -- "${__coin_saved[@]}"
   (( ${#__coin_unset[@]} )) && unset -v -- "${__coin_unset[@]}"
+  wait "$__coin_job"
+  __coin_s=$?
+  __coin_job=
+  echo "x $__coin_id $__coin_s" >&5
 done
-# coin closed stdin: it is stopping the server (nothing runs), or it died: end what still runs.
-for __coin_p in $(jobs -p); do kill -TERM -- "-$__coin_p"; done
+__coin_stop

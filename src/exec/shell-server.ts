@@ -1,6 +1,6 @@
 /**
- * Runs shell commands as background subshells of one long-lived bash per coin process
- * (shell-server.bash), started on the first command.
+ * Runs shell commands as background subshells of long-lived bash processes (shell-server.bash):
+ * one per command running at a time in this coin process, started as needed and reused.
  *
  * Why: a command started from Node costs a fork of the Node process (libuv forks: the kernel copies
  * its page tables, and every page either side then writes faults) plus a fresh bash's start-up. On
@@ -16,12 +16,14 @@
  * Its stdout and stderr go to two files that are read while it runs (every 250 ms) and at its end:
  * bash cannot hand coin a pipe per command without starting another process.
  *
- * Protocol. Requests on the server's stdin, NUL-separated: id, cwd, stdout file, stderr file, n,
+ * Protocol. Requests on a server's stdin, NUL-separated: id, cwd, stdout file, stderr file, n,
  * n × NAME=VALUE, command. Replies on its stdout, a line each: `s ID PID` (started: PID leads the
- * command's process group) and `x ID STATUS` (ended, 128+N when killed by signal N; also for a
- * command that could not start, a syntax error or a missing cwd, explained in its stderr file).
- * A command's leader writes its own `x`, so it may come before the `s`. When coin closes the
- * server's stdin (or dies), the server sends SIGTERM to every command still running and exits.
+ * command's process group) and `x ID STATUS` (ended, from `wait`: 128+N when killed by signal N;
+ * also for a command that could not start, a syntax error or a missing cwd, explained in its
+ * stderr file). A server waits for its command right after starting it (`wait PID`, bash's most
+ * used idiom: a server that also took new requests meanwhile had to sleep in `wait -n`, and bash
+ * then lost exits it had reaped and forgotten). fd 3 is a pipe never written: when coin exits or
+ * dies it closes, and the server's watchdog makes it send SIGTERM to its command and exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync, readSync, unlinkSync } from 'node:fs'
@@ -107,8 +109,6 @@ interface Job {
   pid?: number
   /** A kill asked for before the server replied with the pid. */
   killWith?: NodeJS.Signals
-  /** Polls that found the command's process group gone without its `x` (see #poll). */
-  orphaned: number
   out: OutputFile
   err: OutputFile
   resolve(exit: Exit): void
@@ -134,8 +134,9 @@ class ShellServer {
   constructor() {
     const script = readFileSync(new URL('./shell-server.bash', import.meta.url), 'utf8')
     this.#child = spawn('bash', ['--norc', '--noprofile', '-c', script, 'bash'], {
-      stdio: ['pipe', 'pipe', 'ignore'],
+      stdio: ['pipe', 'pipe', 'ignore', 'pipe'],
     })
+    this.#child.stdio[3]?.on('error', () => {})
     this.#child.stdout?.setEncoding('utf8')
     this.#child.stdout?.on('data', (s: string) => this.#onReplies(s))
     // A write after the server died: its exit handler reports it.
@@ -176,7 +177,6 @@ class ShellServer {
     const done = new Promise<Exit>((resolve, reject) => {
       const job: Job = {
         id,
-        orphaned: 0,
         out: new OutputFile(req.stdoutFile, handlers.stdout),
         err: new OutputFile(req.stderrFile, handlers.stderr),
         resolve,
@@ -199,10 +199,11 @@ class ShellServer {
   }
 
   /** Ends the server (no command runs): at the end of its stdin it exits. */
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.#child.ref()
     this.#child.stdin?.end()
-    return this.exited
+    await this.exited
+    ;(this.#child.stdio[3] as Socket | null)?.destroy()
   }
 
   #onReplies(text: string): void {
@@ -219,15 +220,10 @@ class ShellServer {
     }
   }
 
-  // While a command runs: its new output, and a check that it still has a leader to report its end.
+  // While a command runs: its new output.
   #poll(job: Job): void {
     job.out.drain(this.#buffer)
     job.err.drain(this.#buffer)
-    // Only SIGKILL ends the leader without its EXIT trap. Its `x` would have come by the next poll.
-    if (job.pid !== undefined && !groupAlive(job.pid) && ++job.orphaned > 1) {
-      this.#finish(job, exitOf(128 + constants.signals.SIGKILL))
-      return
-    }
     job.poll = setTimeout(() => this.#poll(job), POLL_MS)
   }
 
@@ -251,7 +247,8 @@ class ShellServer {
       job.reject(new Error(`the shell that runs commands for coin ${how}`))
     }
     this.#jobs.clear()
-    if (server === this) server = undefined
+    const i = servers.indexOf(this)
+    if (i >= 0) servers.splice(i, 1)
   }
 
   // The server keeps coin's event loop alive only while a command runs in it.
@@ -266,15 +263,6 @@ class ShellServer {
   }
 }
 
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal)
@@ -283,14 +271,20 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-let server: ShellServer | undefined
+/** This process's servers; each runs one command at a time. */
+const servers: ShellServer[] = []
 
 /**
- * Runs a command in this process's shell server (started on first use). A command that mentions
- * `$$` runs in its own `bash -c`, where `$$` is its own pid as users expect, not the server's.
+ * Runs a command in an idle shell server of this process (one is started when none is idle). A
+ * command that mentions `$$` runs in its own `bash -c`, where `$$` is its own pid as users expect,
+ * not the server's.
  */
 export function runShell(req: ShellRequest, handlers: OutputHandlers): RunningCommand {
-  server ??= new ShellServer()
+  let server = servers.find((s) => s.idle)
+  if (!server) {
+    server = new ShellServer()
+    servers.push(server)
+  }
   const command = req.command.includes('$$')
     ? `exec bash -c ${singleQuoted(`set -euo pipefail;${req.command}`)}`
     : req.command
@@ -300,12 +294,11 @@ export function runShell(req: ShellRequest, handlers: OutputHandlers): RunningCo
 const singleQuoted = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
 
 /**
- * Ends the shell server once no command runs in it, and waits for it: its CPU time (and its
- * commands') is then accounted to coin, and no idle process is left behind a finished build.
+ * Ends the shell servers once no command runs in any, and waits for them: their CPU time (and
+ * their commands') is then accounted to coin, and no idle process is left behind a finished build.
  */
 export async function stopShellServer(): Promise<void> {
-  const s = server
-  if (!s?.idle) return
-  server = undefined
-  await s.stop()
+  if (servers.some((s) => !s.idle)) return
+  const all = servers.splice(0)
+  await Promise.all(all.map((s) => s.stop()))
 }

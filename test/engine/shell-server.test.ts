@@ -172,12 +172,40 @@ test('when coin dies, the server ends the commands it still runs', async () => {
   assert.ok(await until(() => !alive(pid), 5000), `the command ${pid} outlived coin`)
 })
 
-test('stopShellServer with no server is a no-op, and a build can start a new one after', async () => {
+// This process's bash descendants (a server's watchdog outlives the server), not tsx's esbuild.
+function descendants(): number[] {
+  const parents = new Map<number, number>()
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const stat = readFileSafe(`/proc/${pid}/stat`)
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    if (ppid) parents.set(Number(pid), ppid)
+  }
+  const mine = new Set([process.pid])
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const [pid, ppid] of parents)
+      if (mine.has(ppid) && !mine.has(pid)) {
+        mine.add(pid)
+        grew = true
+      }
+  }
+  mine.delete(process.pid)
+  return [...mine].filter((pid) => readFileSafe(`/proc/${pid}/cmdline`).startsWith('bash'))
+}
+
+test('stopShellServer ends every server and its watchdog; a build can start new ones after', async () => {
   await stopShellServer()
-  const { p, out } = run('echo again')
-  assert.equal(await p.done, { code: 0, signal: null })
-  assert.is(out.join(''), 'again\n')
+  const both = [run('echo again'), run('echo and again')]
+  for (const r of both) assert.equal(await r.p.done, { code: 0, signal: null })
+  assert.equal(
+    both.map((r) => r.out.join('')),
+    ['again\n', 'and again\n'],
+  )
   await stopShellServer()
+  assert.ok(
+    await until(() => descendants().length === 0, 5000),
+    `left running: ${descendants().map((d) => `${d} ${readFileSafe(`/proc/${d}/cmdline`).replaceAll('\0', ' ').slice(0, 80)}`)}`,
+  )
 })
 
 function readFileSafe(path: string): string {
