@@ -8,7 +8,7 @@
  *     sh`python scripts/train.py --data ${inputs.data} --lr ${params.lr} --out ${out}` })
  */
 
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { UserError } from '../errors.ts'
 import { lineSplitter, parseProgressLine } from '../exec/progress-lines.ts'
 import { type Exit, runShell } from '../exec/shell-server.ts'
@@ -153,7 +153,7 @@ export function shell<P = Json>(spec: ShellRuleSpec<P>): Rule<P> {
       // signalled as a whole on abort: the command's children (python under `cd … && python3 …`)
       // get SIGTERM too, so a trainer can save its resume state and stop. No stdin. Its output
       // goes through two files in the staging folder, next to out/.
-      const staging = join(ctx.out, '..')
+      const staging = dirname(ctx.out)
       const proc = runShell(
         {
           command: line,

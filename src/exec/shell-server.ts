@@ -61,7 +61,9 @@ export interface RunningCommand {
 }
 
 const POLL_MS = 250
-const CHUNK = 1 << 16
+// Every read is synchronous, so all servers share one buffer, and one copy of the script.
+const buffer = Buffer.allocUnsafe(1 << 16)
+let script: string | undefined
 
 /** One of a command's two output files, read from where the last read stopped. */
 class OutputFile {
@@ -74,7 +76,7 @@ class OutputFile {
     readonly sink: (text: string) => void,
   ) {}
 
-  drain(buffer: Buffer): void {
+  drain(): void {
     if (this.#fd === undefined && !this.#missing) {
       try {
         this.#fd = openSync(this.path, 'r')
@@ -91,8 +93,8 @@ class OutputFile {
     }
   }
 
-  close(buffer: Buffer): void {
-    this.drain(buffer)
+  close(): void {
+    this.drain()
     const rest = this.#decoder.end()
     if (rest) this.sink(rest)
     if (this.#fd !== undefined) closeSync(this.#fd)
@@ -123,16 +125,17 @@ const exitOf = (status: number): Exit => ({
   signal: status > 128 ? (signalNames.get(status - 128) ?? null) : null,
 })
 
+/** One bash, running one command at a time. */
 class ShellServer {
   readonly #child: ChildProcess
-  readonly #jobs = new Map<number, Job>()
-  readonly #buffer = Buffer.allocUnsafe(CHUNK)
   readonly exited: Promise<void>
+  /** The command it runs now. */
+  #job: Job | undefined
   #nextId = 0
   #replies = ''
 
   constructor() {
-    const script = readFileSync(new URL('./shell-server.bash', import.meta.url), 'utf8')
+    script ??= readFileSync(new URL('./shell-server.bash', import.meta.url), 'utf8')
     this.#child = spawn('bash', ['--norc', '--noprofile', '-c', script, 'bash'], {
       stdio: ['pipe', 'pipe', 'ignore', 'pipe'],
     })
@@ -154,9 +157,10 @@ class ShellServer {
   }
 
   get idle(): boolean {
-    return this.#jobs.size === 0
+    return this.#job === undefined
   }
 
+  /** Starts a command; the server must be idle. */
   run(req: ShellRequest, handlers: OutputHandlers): RunningCommand {
     const id = this.#nextId++
     const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`)
@@ -174,24 +178,24 @@ class ShellServer {
         done: Promise.reject(new Error('a command or its environment contains a NUL byte')),
         kill() {},
       }
+    let job!: Job
     const done = new Promise<Exit>((resolve, reject) => {
-      const job: Job = {
+      job = {
         id,
         out: new OutputFile(req.stdoutFile, handlers.stdout),
         err: new OutputFile(req.stderrFile, handlers.stderr),
         resolve,
         reject,
       }
-      job.poll = setTimeout(() => this.#poll(job), POLL_MS)
-      this.#jobs.set(id, job)
     })
-    if (this.#jobs.size === 1) this.#busy()
+    job.poll = setTimeout(() => this.#poll(job), POLL_MS)
+    this.#job = job
+    this.#busy()
     this.#child.stdin?.write(`${fields.join('\0')}\0`)
     return {
       done,
       kill: (signal = 'SIGTERM') => {
-        const job = this.#jobs.get(id)
-        if (!job) return
+        if (this.#job !== job) return
         if (job.pid === undefined) job.killWith = signal
         else signalGroup(job.pid, signal)
       },
@@ -211,8 +215,8 @@ class ShellServer {
     for (let nl = this.#replies.indexOf('\n'); nl >= 0; nl = this.#replies.indexOf('\n')) {
       const [kind, id, n] = this.#replies.slice(0, nl).split(' ')
       this.#replies = this.#replies.slice(nl + 1)
-      const job = this.#jobs.get(Number(id))
-      if (!job) continue
+      const job = this.#job
+      if (job?.id !== Number(id)) continue
       if (kind === 's') {
         job.pid = Number(n)
         if (job.killWith) signalGroup(job.pid, job.killWith)
@@ -222,18 +226,18 @@ class ShellServer {
 
   // While a command runs: its new output.
   #poll(job: Job): void {
-    job.out.drain(this.#buffer)
-    job.err.drain(this.#buffer)
+    job.out.drain()
+    job.err.drain()
     job.poll = setTimeout(() => this.#poll(job), POLL_MS)
   }
 
   #finish(job: Job, exit: Exit): void {
     clearTimeout(job.poll)
-    this.#jobs.delete(job.id)
-    if (this.idle) this.#unbusy()
+    this.#job = undefined
+    this.#unbusy()
     try {
-      job.out.close(this.#buffer)
-      job.err.close(this.#buffer)
+      job.out.close()
+      job.err.close()
     } catch (err) {
       job.reject(err as Error)
       return
@@ -242,16 +246,17 @@ class ShellServer {
   }
 
   #lost(how: string): void {
-    for (const job of this.#jobs.values()) {
+    const job = this.#job
+    if (job) {
       clearTimeout(job.poll)
       job.reject(new Error(`the shell that runs commands for coin ${how}`))
     }
-    this.#jobs.clear()
+    this.#job = undefined
     const i = servers.indexOf(this)
     if (i >= 0) servers.splice(i, 1)
   }
 
-  // The server keeps coin's event loop alive only while a command runs in it.
+  // The server keeps coin's event loop alive only while its command runs.
   #busy(): void {
     this.#child.ref()
     for (const s of this.#child.stdio) (s as Socket | null)?.ref?.()
