@@ -168,6 +168,40 @@ export function isTargetDecl(x: unknown): x is TargetDecl {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'target'
 }
 
+/**
+ * A target as `rule()` declares it. A class rather than an object literal: a literal with a
+ * getter (the lazy `site`) is kept as a dictionary, ~860 bytes more per target (100k objects,
+ * heapUsed after a GC), and the graph holds every declaration for the whole build.
+ */
+class DeclaredTarget<P> implements TargetDecl<P> {
+  readonly kind = 'target' as const
+  readonly publish: string | undefined
+  readonly env: Record<string, string>
+  readonly executor: ExecutorName | undefined
+  readonly slurm: SlurmSettings | undefined
+  readonly #site: () => SourceSite | undefined
+
+  constructor(
+    readonly id: string,
+    readonly rule: Rule<P>,
+    readonly inputs: Record<string, InputRef>,
+    readonly params: P,
+    readonly resources: Required<Resources>,
+    spec: TargetSpec<P>,
+    site: () => SourceSite | undefined,
+  ) {
+    this.publish = spec.publish
+    this.env = spec.env ?? {}
+    this.executor = spec.executor
+    this.slurm = spec.slurm
+    this.#site = site
+  }
+
+  get site(): SourceSite | undefined {
+    return this.#site()
+  }
+}
+
 /** Defines a rule: an in-process TypeScript function. Use `ctx`'s shell helper for commands. */
 // Declaring a rule has no side effect: this lets the bundler that computes rule identities drop
 // the other rules of a module from a rule's code closure (see fingerprint/module-graph.ts).
@@ -184,21 +218,15 @@ export function rule<P = Json>(spec: RuleSpec<P>): Rule<P> {
     for (const [name, ref] of Object.entries(t.inputs ?? {})) {
       inputs[name] = isTargetDecl(ref) ? { kind: 'target', id: ref.id } : ref
     }
-    return {
-      kind: 'target',
+    return new DeclaredTarget<P>(
       id,
-      rule: r,
+      r,
       inputs,
-      params: (t.params ?? {}) as P,
-      resources: { cpu: t.resources?.cpu ?? 1, gpu: t.resources?.gpu ?? 0, memGB: t.resources?.memGB ?? 0 },
-      publish: t.publish,
-      env: t.env ?? {},
-      executor: t.executor,
-      slurm: t.slurm,
-      get site() {
-        return site()
-      },
-    }
+      (t.params ?? {}) as P,
+      { cpu: t.resources?.cpu ?? 1, gpu: t.resources?.gpu ?? 0, memGB: t.resources?.memGB ?? 0 },
+      t,
+      site,
+    )
   }
   // A function's `name` is read-only for assignment; define the rule's fields as properties.
   const r = Object.defineProperties(declare, {

@@ -2,6 +2,7 @@
  * Where in the user's files something was declared. Captured from the stack when a rule, a target
  * or a Coinfile is created, so diagnostics and `coin params` can point at `Coinfile.ts:12`.
  */
+import { findSourceMap } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 export interface SourceSite {
@@ -10,45 +11,83 @@ export interface SourceSite {
   column: number
 }
 
-// `at fn (file:///a/b.ts:1:2)` or `at /a/b.ts:1:2`; not `node:internal/...` frames.
-const FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/
-
 /** The first stack frame outside coin's own `src/` directory (where a rule is defined). */
 export function callerSite(): SourceSite | undefined {
-  return siteFromStack(new Error().stack, false)
+  return firstUserFrame(rawFrames(callerSite).map(originalFrame), false)
 }
 
 /**
- * Captures the call stack now and resolves the user's frame only when asked. Formatting a stack
- * (through source maps) costs ~20 µs; a Coinfile of 10k targets would pay 200 ms on every no-op
- * for lines that only diagnostics read.
+ * Captures where the caller is now and resolves it only when asked. Formatting a stack (through
+ * source maps) costs ~20 µs, which a Coinfile of 10k targets would pay on every load for lines
+ * only diagnostics read; and a captured stack kept for later is ~1.1 KB a target (at 10k targets,
+ * 11 MB of the live heap, from which V8 sizes the heap it lets grow). So only the few frames
+ * outside coin's engine are kept, as V8 reports them (generated positions); source maps are
+ * applied when the site is read, as Node's own stack formatting does.
  */
 export function lazyCallerSite(): () => SourceSite | undefined {
-  const holder: { stack?: string } = {}
-  // The user's frame is a few calls up (their targets() or a helper such as sequence()).
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 16
-  Error.captureStackTrace(holder, lazyCallerSite)
-  Error.stackTraceLimit = limit
+  const frames = rawFrames(lazyCallerSite)
   let site: SourceSite | undefined | null = null
   return () => {
-    // Targets declared by coin's built-in helpers (sequence(), evaluate()) point at the user's call.
-    if (site === null) site = siteFromStack(holder.stack, true) ?? siteFromStack(holder.stack, false)
+    if (site === null) {
+      const mapped = frames.map(originalFrame)
+      // Targets declared by coin's built-in helpers (sequence(), evaluate()) point at the user's call.
+      site = firstUserFrame(mapped, true) ?? firstUserFrame(mapped, false)
+    }
     return site
   }
 }
 
-function siteFromStack(stackText: string | undefined, skipBuiltinRules: boolean): SourceSite | undefined {
-  const stack = stackText?.split('\n').slice(1) ?? []
-  for (const frame of stack) {
-    const m = FRAME.exec(frame.trim())
-    if (!m) continue
-    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!
-    if (file.includes('/node_modules/') || file.startsWith('node:')) continue
-    if (isEngineFile(file) || (skipBuiltinRules && file.startsWith(builtinRulesRoot))) continue
-    return { file, line: Number(m[2]), column: Number(m[3]) }
+// The user's frame is a few calls up (their targets() or a helper such as sequence()).
+const STACK_DEPTH = 16
+const KEPT_FRAMES = 4
+
+/** Up to KEPT_FRAMES frames above `above` that are neither Node's nor coin's engine's. */
+function rawFrames(above: (...args: never[]) => unknown): SourceSite[] {
+  const prepare = Error.prepareStackTrace
+  const limit = Error.stackTraceLimit
+  const holder: { stack?: NodeJS.CallSite[] } = {}
+  try {
+    Error.stackTraceLimit = STACK_DEPTH
+    Error.prepareStackTrace = (_error, calls) => calls
+    Error.captureStackTrace(holder, above)
+    const calls = holder.stack ?? []
+    const kept: SourceSite[] = []
+    for (const call of calls) {
+      const name = call.getFileName()
+      if (!name || name.startsWith('node:')) continue
+      const file = name.startsWith('file://') ? fileURLToPath(name) : name
+      if (isEngineFile(file)) continue
+      kept.push({ file: name, line: call.getLineNumber() ?? 0, column: call.getColumnNumber() ?? 0 })
+      if (kept.length === KEPT_FRAMES) break
+    }
+    return kept
+  } finally {
+    Error.prepareStackTrace = prepare
+    Error.stackTraceLimit = limit
   }
-  return undefined
+}
+
+/** The frame in the file the code came from, where a source map says (as Node's stack traces do). */
+function originalFrame(raw: SourceSite): SourceSite {
+  const entry = findSourceMap(raw.file)?.findEntry(raw.line - 1, raw.column - 1) as
+    | { originalSource?: string; originalLine?: number; originalColumn?: number }
+    | undefined
+  const source = entry?.originalSource
+  if (source === undefined || entry?.originalLine === undefined) return { ...raw, file: asPath(raw.file) }
+  return { file: asPath(source), line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 }
+}
+
+function asPath(name: string): string {
+  return name.startsWith('file://') ? fileURLToPath(name) : name
+}
+
+function firstUserFrame(frames: readonly SourceSite[], skipBuiltinRules: boolean): SourceSite | undefined {
+  return frames.find((f) => isUserFile(f.file, skipBuiltinRules))
+}
+
+function isUserFile(file: string, skipBuiltinRules: boolean): boolean {
+  if (!file.startsWith('/') || file.includes('/node_modules/')) return false
+  return !isEngineFile(file) && !(skipBuiltinRules && file.startsWith(builtinRulesRoot))
 }
 
 const engineRoot = fileURLToPath(new URL('..', import.meta.url))
