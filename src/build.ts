@@ -26,7 +26,7 @@ import type { Executor, JobHandle } from './exec/executor.ts'
 import type { Grant, ResourcePool } from './exec/resources.ts'
 import { stopShellServer } from './exec/shell-server.ts'
 import type { Graph } from './graph/graph.ts'
-import type { Fingerprint, Planner, Upstream } from './plan/planner.ts'
+import type { Fingerprint, KeyStats, Planner, Upstream } from './plan/planner.ts'
 import { publishDir } from './plan/preflight.ts'
 import { type RemainingEstimate, RemainingWork } from './plan/remaining.ts'
 
@@ -67,7 +67,7 @@ export interface BuildSummary {
    */
   userError?: UserError
   /** Every key this build computed (with the stats it rests on), for the up-to-date stamp. */
-  fingerprints: ReadonlyMap<string, Fingerprint>
+  fingerprints: ReadonlyMap<string, KeyStats>
 }
 
 type TargetExtra = Partial<Extract<BuildEvent, { event: 'target' }>>
@@ -81,7 +81,9 @@ export class Builder {
   readonly #counts: Record<Outcome, number> = { fresh: 0, restored: 0, ran: 0, failed: 0, skipped: 0 }
   readonly #running = new Map<JobHandle, Executor>()
   readonly #results = new Map<string, Result>()
-  readonly #fingerprints = new Map<string, Fingerprint>()
+  // Only the key and its stats: a whole fingerprint (key data, input paths) would stay live for
+  // the whole build (3 MB at 10k targets).
+  readonly #fingerprints = new Map<string, KeyStats>()
   #priority = new Map<string, number>()
   #stopping = false
   #userError: UserError | undefined
@@ -265,7 +267,7 @@ export class Builder {
       }
       throw err
     }
-    this.#fingerprints.set(id, fp)
+    this.#fingerprints.set(id, { key: fp.key, watch: fp.watch })
     const decision = await o.planner.decide(id, fp)
     if (decision.status === 'fresh') return this.#fresh(id, fp, decision.state, t0)
     if (decision.status === 'restorable') {

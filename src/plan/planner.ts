@@ -32,6 +32,9 @@ export interface Fingerprint {
   watch: Watch | undefined
 }
 
+/** What outlives a target's build: its key and the stats it rests on (for the up-to-date stamp). */
+export type KeyStats = Pick<Fingerprint, 'key' | 'watch'>
+
 export type Decision =
   | { status: 'fresh'; fp: Fingerprint; state: OutState }
   | { status: 'restorable'; fp: Fingerprint; reason: string; record: ActionRecord }

@@ -16,7 +16,7 @@ import { keepNewestJson, readCheckedJson, writeCheckedJson } from '../cache/atom
 import type { CacheLayout } from '../cache/layout.ts'
 import type { Store } from '../cache/store.ts'
 import { ABSENT, dirSig, outputFileSig, publishedSig } from '../fingerprint/watch.ts'
-import type { Fingerprint } from './planner.ts'
+import type { KeyStats } from './planner.ts'
 
 const FORMAT = 'coin-up-to-date-2'
 const KEEP = 8
@@ -127,7 +127,7 @@ export function writeStamp(
   o: {
     selected: readonly string[]
     ids: readonly string[]
-    fingerprints: ReadonlyMap<string, Fingerprint>
+    fingerprints: ReadonlyMap<string, KeyStats>
     store: Store
     layout: CacheLayout
     root: string
