@@ -164,6 +164,37 @@ test('a failure skips dependents; keep-going still runs independent work', async
   assert.is(outcome(kg.events, 'b').outcome, 'skipped')
 })
 
+test('a bug in one target ends the build once the rest settled; nothing downstream of it runs', async () => {
+  // An executor that throws is coin's own error, not a failed target: the build rejects with it.
+  class ThrowingExecutor extends FakeExecutor {
+    override submit(job: Action): JobHandle {
+      if (job.id === 'a') throw new Error('executor bug')
+      return super.submit(job)
+    }
+  }
+  const exec = new ThrowingExecutor(20)
+  const targets = [
+    r('a', { params: { i: 1 } }),
+    r('b', { params: { i: 2 }, inputs: { a: output('a') } }),
+    r('d', { params: { i: 4 }, inputs: { b: output('b') } }),
+    r('c', { params: { i: 3 } }),
+  ]
+  let thrown: unknown
+  try {
+    await setup(targets, new ResourcePool(2, [], 64), exec)
+  } catch (err) {
+    thrown = err
+  }
+  assert.instance(thrown, Error)
+  assert.is((thrown as Error).message, 'executor bug')
+  // c, independent, ran to its end before the build rejected; b and d never started.
+  assert.equal(
+    exec.started.map((j) => j.id),
+    ['c'],
+  )
+  assert.is(exec.running, 0)
+})
+
 test('abort cancels running jobs and records nothing', async () => {
   const controller = new AbortController()
   const exec = new FakeExecutor(200)
