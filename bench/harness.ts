@@ -6,12 +6,12 @@
  */
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, hostname, loadavg, totalmem } from 'node:os'
+import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { repoRoot } from './lib/coin.ts'
 import { summarizeProfile } from './lib/cpuprofile.ts'
 import { ensureTools, type ToolName } from './lib/peers.ts'
-import { cleanupProc } from './lib/proc.ts'
+import { cleanupProc, measure } from './lib/proc.ts'
 import { renderResults } from './lib/report.ts'
 import type { BenchOptions, Results, Run } from './lib/types.ts'
 import { profileCoin } from './profile.ts'
@@ -47,6 +47,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = co
     notes.push(
       'Hashing inputs are written just before they are measured and fit in RAM, so every tool reads them from the page cache; `b3sum` without `--num-threads` uses every CPU.',
     )
+  if (process.env.NODE_EXTRA_CA_CERTS) notes.push(nodeStartNote(o.smoke ? 3 : 11))
   const runs: Run[] = []
   const results: Results = {
     meta: {
@@ -181,4 +182,21 @@ export async function runBench(o: BenchOptions, log: (line: string) => void = co
   }
   log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s → ${o.resultsMd}`)
   return results
+}
+
+/**
+ * This machine sets NODE_EXTRA_CA_CERTS, which every tool here runs without (see lib/proc.ts): how
+ * long `node -e 0` takes with and without it, alternating.
+ */
+function nodeStartNote(reps: number): string {
+  const wall = (env?: Record<string, string | undefined>) =>
+    measure(process.execPath, ['-e', '0'], { cwd: tmpdir(), env }).wallMs
+  const withIt: number[] = []
+  const without: number[] = []
+  for (let i = 0; i < reps; i++) {
+    withIt.push(wall({ NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS }))
+    without.push(wall())
+  }
+  const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!.toFixed(0)
+  return `This machine sets NODE_EXTRA_CA_CERTS (to ${process.env.NODE_EXTRA_CA_CERTS}), whose certificates Node reads and parses at every start: \`node -e 0\` takes ${med(withIt)} ms with it and ${med(without)} ms without (medians of ${reps}, alternating). coin makes no TLS connection and a user's machine rarely sets it, so every tool runs without it.`
 }

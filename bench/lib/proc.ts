@@ -61,6 +61,11 @@ export function measure(cmd: string, args: readonly string[], o: RunOptions): Me
   // zx gives the commands of coin's shell rules (see the stdio note below).
   const shlvl = Number(process.env.SHLVL ?? 0) >= 1 ? process.env.SHLVL : '1'
   const env: NodeJS.ProcessEnv = { ...process.env, SHLVL: shlvl, FORCE_COLOR: '0', NO_COLOR: '1', ...o.env }
+  // Node reads and parses these extra CA certificates at every start (here the system's whole
+  // bundle, 144 certificates: ~55 ms, more than the rest of Node's start-up); coin makes no TLS
+  // connection. This machine sets it, a user's rarely does, so every tool runs without it; the
+  // harness notes its cost (see harness.ts).
+  if (!o.env || !('NODE_EXTRA_CA_CERTS' in o.env)) delete env.NODE_EXTRA_CA_CERTS
   if (o.probeIo) env.COIN_BENCH_IO = ioFile
   const t0 = process.hrtime.bigint()
   const r = spawnSync(file, argv, {

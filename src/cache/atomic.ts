@@ -24,7 +24,12 @@ export function writeJsonAtomic(path: string, value: unknown, tmp = tmpName(path
   writeTextAtomic(path, `${JSON.stringify(value)}\n`, tmp)
 }
 
-function writeTextAtomic(path: string, text: string, tmp: string): void {
+/** `bytes` to a temp file renamed over `path` (as `writeJsonAtomic`). */
+export function writeBytesAtomic(path: string, bytes: Uint8Array | string): void {
+  writeTextAtomic(path, bytes, tmpName(path))
+}
+
+function writeTextAtomic(path: string, text: Uint8Array | string, tmp: string): void {
   try {
     inDir(dirname(tmp), () => writeFileSync(tmp, text))
     inDir(dirname(path), () => renameSync(tmp, path))
@@ -74,8 +79,13 @@ export function readCheckedJson<T>(path: string): T | undefined {
 
 /** Deletes all but the `keep` most recently written `.json` files of `dir` (per-state caches). */
 export function keepNewestJson(dir: string, keep: number): void {
+  keepNewest(dir, '.json', keep)
+}
+
+/** Deletes all but the `keep` most recently written files of `dir` whose names end with `ext`. */
+export function keepNewest(dir: string, ext: string, keep: number): void {
   const files = readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
+    .filter((n) => n.endsWith(ext))
     .map((n) => {
       try {
         return { path: join(dir, n), mtime: statSync(join(dir, n)).mtimeMs }

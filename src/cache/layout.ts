@@ -18,7 +18,7 @@
  *   object-stats.json     the same for objects/ (read only when a build commits or restores)
  *   graphs/<key>.json     the analysed target graph, so a no-op does not load the Coinfile
  *                         (config/graph-cache.ts)
- *   stamps/<h>.json       per graph and selection: the stats a successful build's keys and
+ *   stamps/<h>.stamp      per graph and selection: the stats a successful build's keys and
  *                         outputs rest on, so a no-op only stats (plan/up-to-date.ts)
  *   module-graph.json     the Coinfile's module graph (rule identities), with the stats that
  *                         keep it valid

@@ -10,36 +10,39 @@
  * key that read a glob (whose matches can grow) takes the normal path, which writes a new stamp.
  */
 import { createHash } from 'node:crypto'
-import { type Stats, statSync } from 'node:fs'
+import { readFileSync, type Stats, statSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
-import { keepNewestJson, readCheckedJson, writeCheckedJson } from '../cache/atomic.ts'
+import { keepNewest, writeBytesAtomic } from '../cache/atomic.ts'
 import type { CacheLayout } from '../cache/layout.ts'
 import type { Store } from '../cache/store.ts'
 import { ABSENT, dirSig, outputFileSig, publishedSig } from '../fingerprint/watch.ts'
 import type { KeyStats } from './planner.ts'
 
-const FORMAT = 'coin-up-to-date-2'
 const KEEP = 8
 
 /**
- * Laid out for the no-op's speed: a 10k-target stamp watches ~24k paths, and building a signature
- * string per stat (number-to-string conversions) cost more than the stats. So the paths are one
- * array (relative to the project root where they lie inside it), their kinds one string, and the
- * stat fields each kind compares one flat array of numbers, compared as numbers.
+ * Laid out for the no-op's speed: a 10k-target stamp watches ~24k paths. Building a signature
+ * string per stat (number-to-string conversions) cost more than the stats, and parsing the stamp
+ * as JSON (2.2 MB, 25–30 ms at 10k targets) was the biggest cost after the stats. So the file is
+ * binary (see `encode`): the stat fields are float64s read in place, the ids, keys and paths one
+ * NUL-separated text, and only the small rest JSON.
  */
-interface StampFile {
-  format: typeof FORMAT
+interface Stamp {
   graph: string
   /** The project root the relative paths are under. */
   root: string
-  /** The selected ids, then every target of their closure: [id, key, published copies?]. */
+  /** The selected ids, then every target of their closure with its key and published copies. */
   selected: string[]
-  targets: [string, string, string[]?][]
+  ids: string[]
+  keys: string[]
+  /** Target index → its published copies (most targets publish nothing). */
+  published: Record<number, string[]>
+  /** Relative to the root where they lie inside it. */
   paths: string[]
   /** One signature kind per path (see fingerprint/watch.ts): i, d, o, p, or x (must not exist). */
   kinds: string
   /** The kinds' fields, in path order: i dev ino size mtime ctime; d ino mtime; o ino size mtime; p size mtime. */
-  fields: number[]
+  fields: Float64Array
 }
 
 /** How many numbers each kind of signature holds (its string is `kind:` and these, `:`-joined). */
@@ -56,21 +59,14 @@ export function stampFile(layout: CacheLayout, graphKey: string, patterns: reado
     .update(JSON.stringify([graphKey, patterns]))
     .digest('hex')
     .slice(0, 32)
-  return join(layout.root, 'stamps', `${h}.json`)
+  return join(layout.root, 'stamps', `${h}${STAMP_EXT}`)
 }
 
 /** The stamp, if it exists, is this graph's and project's, and every signature in it still holds. */
 export function checkStamp(file: string, graphKey: string, root: string): UpToDate | undefined {
-  const data = readCheckedJson<StampFile>(file)
-  if (data?.format !== FORMAT || data.graph !== graphKey || data.root !== root) return undefined
+  const data = readStamp(file)
+  if (data?.graph !== graphKey || data.root !== root) return undefined
   const { paths, kinds, fields: n } = data
-  if (
-    !Array.isArray(paths) ||
-    !Array.isArray(n) ||
-    typeof kinds !== 'string' ||
-    kinds.length !== paths.length
-  )
-    return undefined
   const prefix = root + sep
   let j = 0
   try {
@@ -108,7 +104,10 @@ export function checkStamp(file: string, graphKey: string, root: string): UpToDa
     if (j !== n.length) return undefined
     return {
       selected: data.selected,
-      targets: data.targets.map(([id, key, published]) => (published ? { id, key, published } : { id, key })),
+      targets: data.ids.map((id, i) => {
+        const published = data.published[i]
+        return published ? { id, key: data.keys[i]!, published } : { id, key: data.keys[i]! }
+      }),
     }
   } catch {
     return undefined
@@ -140,7 +139,9 @@ export function writeStamp(
     watch.set(path, sig)
     return seen === undefined || seen === sig
   }
-  const targets: StampFile['targets'] = []
+  const ids: string[] = []
+  const keys: string[] = []
+  const published: Record<number, string[]> = {}
   for (const id of o.ids) {
     const fp = o.fingerprints.get(id)
     if (!fp?.watch) return
@@ -160,7 +161,9 @@ export function writeStamp(
       ...(pub?.files ?? []).map((f): [string, string] => [join(o.root, pub!.dir, f.path), publishedSig(f)]),
     ]
     for (const [path, sig] of sigs) if (!add(path, sig)) return
-    targets.push(pub ? [id, fp.key, state.files.map((f) => join(pub.dir, f.path))] : [id, fp.key])
+    if (pub) published[ids.length] = state.files.map((f) => join(pub.dir, f.path))
+    ids.push(id)
+    keys.push(fp.key)
   }
   const prefix = o.root + sep
   const paths: string[] = []
@@ -175,16 +178,96 @@ export function writeStamp(
     kinds += kind
     fields.push(...values)
   }
-  const data: StampFile = {
-    format: FORMAT,
+  const bytes = encode({
     graph: graphKey,
     root: o.root,
     selected: [...o.selected],
-    targets,
+    ids,
+    keys,
+    published,
     paths,
     kinds,
-    fields,
+    fields: Float64Array.from(fields),
+  })
+  if (!bytes) return
+  writeBytesAtomic(file, bytes)
+  keepNewest(dirname(file), STAMP_EXT, KEEP)
+  keepNewest(dirname(file), '.json', 0) // stamps of an older coin (JSON) are never read again
+}
+
+const STAMP_EXT = '.stamp'
+const MAGIC = 'coin-up-to-date-3\n'
+const SEP = '\0'
+
+/**
+ * `MAGIC`, the SHA-256 of the rest (32 bytes), the text's length (uint32 LE), the text (UTF-8: the
+ * JSON of graph, root, selected, published and the counts, then the ids, keys and paths, each
+ * NUL-separated, then the kinds), zero padding to 8 bytes, the fields as float64s in this machine's
+ * byte order (a stamp never leaves its cache). Undefined when a name holds a NUL (no path or id
+ * can; a stamp that cannot be written is not needed).
+ */
+function encode(s: Stamp): Buffer | undefined {
+  const meta = { graph: s.graph, root: s.root, selected: s.selected, published: s.published }
+  const lists = [...s.ids, ...s.keys, ...s.paths]
+  if (lists.some((x) => x.includes(SEP)) || s.kinds.includes(SEP)) return undefined
+  const counts = { targets: s.ids.length, paths: s.paths.length, fields: s.fields.length }
+  const text = Buffer.from([JSON.stringify({ ...meta, counts }), ...lists, s.kinds].join(SEP))
+  const head = Buffer.byteLength(MAGIC) + 32 + 4
+  const fieldsAt = Math.ceil((head + text.length) / 8) * 8
+  const out = Buffer.alloc(fieldsAt + s.fields.length * 8)
+  out.write(MAGIC, 0)
+  out.writeUInt32LE(text.length, head - 4)
+  text.copy(out, head)
+  new Float64Array(out.buffer, out.byteOffset + fieldsAt, s.fields.length).set(s.fields)
+  createHash('sha256')
+    .update(out.subarray(head - 4))
+    .digest()
+    .copy(out, head - 36)
+  return out
+}
+
+/** What `encode` wrote, or undefined when missing, of another format, torn or altered. */
+function readStamp(file: string): Stamp | undefined {
+  let buf: Buffer
+  try {
+    buf = readFileSync(file)
+  } catch {
+    return undefined
   }
-  writeCheckedJson(file, data)
-  keepNewestJson(dirname(file), KEEP)
+  const head = Buffer.byteLength(MAGIC) + 32 + 4
+  if (buf.length < head || buf.toString('latin1', 0, head - 36) !== MAGIC) return undefined
+  const sum = createHash('sha256')
+    .update(buf.subarray(head - 4))
+    .digest()
+  if (!sum.equals(buf.subarray(head - 36, head - 4))) return undefined
+  const textEnd = head + buf.readUInt32LE(head - 4)
+  if (textEnd > buf.length) return undefined
+  const parts = buf.toString('utf8', head, textEnd).split(SEP)
+  try {
+    const meta = JSON.parse(parts[0]!) as Omit<Stamp, 'ids' | 'keys' | 'paths' | 'kinds' | 'fields'> & {
+      counts: { targets: number; paths: number; fields: number }
+    }
+    const { targets, paths, fields } = meta.counts
+    const fieldsAt = Math.ceil(textEnd / 8) * 8
+    if (parts.length !== 2 + 2 * targets + paths || fieldsAt + fields * 8 !== buf.length) return undefined
+    // A Float64Array view needs 8-byte alignment; a small file's buffer may be a slice of a pool.
+    const at = buf.byteOffset + fieldsAt
+    const values =
+      at % 8 === 0
+        ? new Float64Array(buf.buffer, at, fields)
+        : new Float64Array(buf.buffer.slice(at, at + fields * 8))
+    return {
+      graph: meta.graph,
+      root: meta.root,
+      selected: meta.selected,
+      published: meta.published,
+      ids: parts.slice(1, 1 + targets),
+      keys: parts.slice(1 + targets, 1 + 2 * targets),
+      paths: parts.slice(1 + 2 * targets, 1 + 2 * targets + paths),
+      kinds: parts[parts.length - 1]!,
+      fields: values,
+    }
+  } catch {
+    return undefined
+  }
 }

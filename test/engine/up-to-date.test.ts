@@ -3,7 +3,7 @@
  * "fresh" where the full planner would not. Each test changes one thing a key or an output rests
  * on and checks that the next build does exactly what a build without the stamp does.
  */
-import { appendFileSync, chmodSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { TempProject } from '../helpers/project.ts'
@@ -68,6 +68,36 @@ test('a no-op is answered from the stamp, without reading the graph cache', () =
   assert.ok(keys.every((k) => typeof k === 'string' && k.length === 32))
   const pub = r.events.find((e) => e.event === 'target' && e.id === 's') as { published?: string[] }
   assert.equal(pub.published, ['results/r.txt'])
+  p.remove()
+})
+
+test('a damaged stamp is never believed: the build plans, and writes a good one', () => {
+  const p = new TempProject(FILES)
+  p.build()
+  const events = p.build().events
+  const [name] = readdirSync(p.path('cache/stamps'))
+  const stamp = p.path(`cache/stamps/${name}`)
+  const good = readFileSync(stamp)
+  // One character of a key changed (a stamp that would still be read, and report a wrong key),
+  // then a truncated file. The graph file is damaged too, so a build that did not believe the
+  // stamp loads the Coinfile.
+  const key = (events.find((e) => e.event === 'target' && e.id === 'a') as { key: string }).key
+  const at = good.indexOf(key)
+  assert.ok(at > 0, 'the key is in the stamp')
+  const flipped = Buffer.from(good)
+  flipped[at] = key[0] === '0' ? 0x31 : 0x30
+  for (const bad of [flipped, good.subarray(0, good.length - 8)]) {
+    writeFileSync(stamp, bad)
+    const [g] = readdirSync(p.path('cache/graphs'))
+    writeFileSync(p.path(`cache/graphs/${g}`), '{')
+    const n = loads(p)
+    assert.equal(p.build().outcomes, ALL_FRESH)
+    assert.is(loads(p), n + 1, 'the damaged stamp answered the no-op')
+    // The build wrote a good stamp again: the next no-op comes from it.
+    writeFileSync(p.path(`cache/graphs/${readdirSync(p.path('cache/graphs'))[0]}`), '{')
+    assert.equal(p.build().outcomes, ALL_FRESH)
+    assert.is(loads(p), n + 1, 'no good stamp was written')
+  }
   p.remove()
 })
 
