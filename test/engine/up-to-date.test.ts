@@ -3,7 +3,15 @@
  * "fresh" where the full planner would not. Each test changes one thing a key or an output rests
  * on and checks that the next build does exactly what a build without the stamp does.
  */
-import { appendFileSync, chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { TempProject } from '../helpers/project.ts'
