@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { listFiles } from '../fingerprint/inputs.ts'
 import type { CacheLayout } from './layout.ts'
 import { processAlive } from './process.ts'
-import { dropScratch, scratchInUse, scratchKeys } from './scratch.ts'
+import { dropScratch, dropStaleOwners, scratchInUse, scratchKeys } from './scratch.ts'
 import type { Store } from './store.ts'
 
 export interface GcReport {
@@ -116,6 +116,7 @@ export function collectGarbage(
     report.removedScratch++
     if (!dryRun) dropScratch(layout, key)
   }
+  if (!dryRun) dropStaleOwners(layout)
   return report
 }
 

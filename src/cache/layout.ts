@@ -12,6 +12,7 @@
  *   logs/<target id>.log  the last attempt's log, kept even when it failed
  *   scratch/<key>/        a running target's resumable progress (`ctx.scratch`), kept across
  *                         interrupted and failed attempts, dropped on commit (cache/scratch.ts)
+ *   scratch-owners/<h>    per target: the key whose scratch it used last
  *   pins/<target id>      keys that `coin gc` keeps
  *   stat-cache.json       (dev, ino, size, mtime, ctime) → digest of project files (inputs,
  *                         modules)
@@ -76,6 +77,13 @@ export class CacheLayout {
   }
   get scratchRoot() {
     return join(this.root, 'scratch')
+  }
+  /** The key whose scratch target `id` used last (flat: ids hold slashes). */
+  scratchOwner(id: string) {
+    return join(this.scratchOwners, createHash('sha256').update(id).digest('hex').slice(0, 32))
+  }
+  get scratchOwners() {
+    return join(this.root, 'scratch-owners')
   }
   pin(id: string) {
     return join(this.root, 'pins', id)

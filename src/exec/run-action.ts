@@ -5,6 +5,7 @@
  */
 
 import { join } from 'node:path'
+import { CacheLayout } from '../cache/layout.ts'
 import { ensureScratch } from '../cache/scratch.ts'
 import type { RunContext } from '../config/define.ts'
 import { type Action, type ActionHooks, type ActionResult, asDiagnostic } from './action.ts'
@@ -42,7 +43,7 @@ export async function runAction(
     // removed per target was a measurable share of a build's per-target cost.
     get scratch() {
       if (!scratchReady) {
-        ensureScratch(action.scratch, action.id)
+        ensureScratch(new CacheLayout(action.cache), action.key, action.id)
         scratchReady = true
       }
       return action.scratch

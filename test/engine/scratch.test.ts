@@ -81,6 +81,8 @@ test('a changed key starts with an empty scratch and drops the old one; gc keeps
   assert.is(gc.code, 0, gc.stderr)
   assert.match(gc.stdout, /1 scratch dirs of old keys/)
   assert.equal(readdirSync(p.path('cache/scratch')), [])
+  // The note naming the target's last key goes with the scratch it named.
+  assert.equal(readdirSync(p.path('cache/scratch-owners')), [])
   p.remove()
 })
 
