@@ -10,11 +10,14 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { removeFile } from './fs-ops.ts'
+import { inDir, removeFile } from './fs-ops.ts'
 import type { CacheLayout } from './layout.ts'
 import { isStale } from './lock.ts'
 
 const ID_SUFFIX = '.id'
+
+/** `<key>.id` beside a key's scratch: the target that used it last. */
+const noteOf = (layout: CacheLayout, key: string) => `${layout.scratch(key)}${ID_SUFFIX}`
 
 /** True while a live process holds the key's build lock. */
 export function scratchInUse(layout: CacheLayout, key: string): boolean {
@@ -36,7 +39,7 @@ export function scratchKeys(layout: CacheLayout): string[] {
 /** Removes a key's scratch directory and its note (no-op when absent). */
 export function dropScratch(layout: CacheLayout, key: string): void {
   rmSync(layout.scratch(key), { recursive: true, force: true })
-  removeFile(`${layout.scratch(key)}${ID_SUFFIX}`)
+  removeFile(noteOf(layout, key))
 }
 
 /**
@@ -50,40 +53,33 @@ export function dropScratch(layout: CacheLayout, key: string): void {
  */
 export function prepareScratch(layout: CacheLayout, id: string, key: string): string {
   const owner = layout.scratchOwner(id)
-  let other: string
-  try {
-    other = readFileSync(owner, 'utf8')
-  } catch {
-    return layout.scratch(key)
-  }
-  if (other !== key && readNote(layout, other) === id && !scratchInUse(layout, other)) {
+  const other = readIfThere(owner)
+  if (
+    other !== undefined &&
+    other !== key &&
+    readIfThere(noteOf(layout, other)) === id &&
+    !scratchInUse(layout, other)
+  ) {
     dropScratch(layout, other)
     removeFile(owner)
   }
   return layout.scratch(key)
 }
 
-function readNote(layout: CacheLayout, key: string): string | undefined {
+/** A small file's text, or undefined when it cannot be read (gone, or never written). */
+function readIfThere(path: string): string | undefined {
   try {
-    return readFileSync(`${layout.scratch(key)}${ID_SUFFIX}`, 'utf8')
+    return readFileSync(path, 'utf8')
   } catch {
     return undefined
   }
 }
 
 /** Creates a scratch directory on first use, with the notes naming its target and the target's key. */
-export function ensureScratch(layout: CacheLayout, key: string, id: string): string {
-  const dir = layout.scratch(key)
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(`${dir}${ID_SUFFIX}`, id)
-  const owner = layout.scratchOwner(id)
-  try {
-    writeFileSync(owner, key)
-  } catch {
-    mkdirSync(layout.scratchOwners, { recursive: true })
-    writeFileSync(owner, key)
-  }
-  return dir
+export function ensureScratch(layout: CacheLayout, key: string, id: string): void {
+  mkdirSync(layout.scratch(key), { recursive: true })
+  writeFileSync(noteOf(layout, key), id)
+  inDir(layout.scratchOwners, () => writeFileSync(layout.scratchOwner(id), key))
 }
 
 /** Removes the owner notes whose key has no scratch left (for `coin gc`). */
@@ -96,13 +92,8 @@ export function dropStaleOwners(layout: CacheLayout): void {
   }
   for (const name of names) {
     const note = join(layout.scratchOwners, name)
-    let key: string
-    try {
-      key = readFileSync(note, 'utf8')
-    } catch {
-      continue
-    }
-    if (!existsSync(layout.scratch(key)) && !existsSync(`${layout.scratch(key)}${ID_SUFFIX}`))
+    const key = readIfThere(note)
+    if (key !== undefined && !existsSync(layout.scratch(key)) && !existsSync(noteOf(layout, key)))
       removeFile(note)
   }
 }

@@ -55,8 +55,7 @@ function rawFrames(above: (...args: never[]) => unknown): SourceSite[] {
     for (const call of calls) {
       const name = call.getFileName()
       if (!name || name.startsWith('node:')) continue
-      const file = name.startsWith('file://') ? fileURLToPath(name) : name
-      if (isEngineFile(file)) continue
+      if (isEngineFile(asPath(name))) continue
       kept.push({ file: name, line: call.getLineNumber() ?? 0, column: call.getColumnNumber() ?? 0 })
       if (kept.length === KEPT_FRAMES) break
     }

@@ -198,6 +198,11 @@ export function writeStamp(
 const STAMP_EXT = '.stamp'
 const MAGIC = 'coin-up-to-date-3\n'
 const SEP = '\0'
+// Where the parts of the file begin: the checksum after the magic line, the text's length after
+// the checksum, then the text.
+const SUM_AT = Buffer.byteLength(MAGIC)
+const LENGTH_AT = SUM_AT + 32
+const TEXT_AT = LENGTH_AT + 4
 
 /**
  * `MAGIC`, the SHA-256 of the rest (32 bytes), the text's length (uint32 LE), the text (UTF-8: the
@@ -212,17 +217,13 @@ function encode(s: Stamp): Buffer | undefined {
   if (lists.some((x) => x.includes(SEP)) || s.kinds.includes(SEP)) return undefined
   const counts = { targets: s.ids.length, paths: s.paths.length, fields: s.fields.length }
   const text = Buffer.from([JSON.stringify({ ...meta, counts }), ...lists, s.kinds].join(SEP))
-  const head = Buffer.byteLength(MAGIC) + 32 + 4
-  const fieldsAt = Math.ceil((head + text.length) / 8) * 8
+  const fieldsAt = Math.ceil((TEXT_AT + text.length) / 8) * 8
   const out = Buffer.alloc(fieldsAt + s.fields.length * 8)
   out.write(MAGIC, 0)
-  out.writeUInt32LE(text.length, head - 4)
-  text.copy(out, head)
+  out.writeUInt32LE(text.length, LENGTH_AT)
+  text.copy(out, TEXT_AT)
   new Float64Array(out.buffer, out.byteOffset + fieldsAt, s.fields.length).set(s.fields)
-  createHash('sha256')
-    .update(out.subarray(head - 4))
-    .digest()
-    .copy(out, head - 36)
+  createHash('sha256').update(out.subarray(LENGTH_AT)).digest().copy(out, SUM_AT)
   return out
 }
 
@@ -234,15 +235,12 @@ function readStamp(file: string): Stamp | undefined {
   } catch {
     return undefined
   }
-  const head = Buffer.byteLength(MAGIC) + 32 + 4
-  if (buf.length < head || buf.toString('latin1', 0, head - 36) !== MAGIC) return undefined
-  const sum = createHash('sha256')
-    .update(buf.subarray(head - 4))
-    .digest()
-  if (!sum.equals(buf.subarray(head - 36, head - 4))) return undefined
-  const textEnd = head + buf.readUInt32LE(head - 4)
+  if (buf.length < TEXT_AT || buf.toString('latin1', 0, SUM_AT) !== MAGIC) return undefined
+  const sum = createHash('sha256').update(buf.subarray(LENGTH_AT)).digest()
+  if (!sum.equals(buf.subarray(SUM_AT, LENGTH_AT))) return undefined
+  const textEnd = TEXT_AT + buf.readUInt32LE(LENGTH_AT)
   if (textEnd > buf.length) return undefined
-  const parts = buf.toString('utf8', head, textEnd).split(SEP)
+  const parts = buf.toString('utf8', TEXT_AT, textEnd).split(SEP)
   try {
     const meta = JSON.parse(parts[0]!) as Omit<Stamp, 'ids' | 'keys' | 'paths' | 'kinds' | 'fields'> & {
       counts: { targets: number; paths: number; fields: number }
