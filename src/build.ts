@@ -28,6 +28,7 @@ import { stopShellServer } from './exec/shell-server.ts'
 import type { Graph } from './graph/graph.ts'
 import type { Fingerprint, KeyStats, Planner, Upstream } from './plan/planner.ts'
 import { publishDir } from './plan/preflight.ts'
+import { ReadyQueue } from './plan/ready-queue.ts'
 import { type RemainingEstimate, RemainingWork } from './plan/remaining.ts'
 
 export interface BuildOptions {
@@ -72,6 +73,12 @@ export interface BuildSummary {
 
 type TargetExtra = Partial<Extract<BuildEvent, { event: 'target' }>>
 
+/**
+ * At least this many visited targets may wait for a slot at once (4 per CPU slot when more):
+ * enough to keep the pool's choice by critical path, few enough to keep memory flat.
+ */
+export const LOOKAHEAD = 64
+
 export async function build(o: BuildOptions): Promise<BuildSummary> {
   return new Builder(o).build()
 }
@@ -88,6 +95,12 @@ export class Builder {
   #stopping = false
   #userError: UserError | undefined
   #remaining: RemainingWork | undefined
+  /** Visited targets without a slot yet (fingerprinting, deciding, waiting for the pool). */
+  #unslotted = 0
+  /** Visited targets that got a slot (running), until they settle. */
+  readonly #slotted = new Set<string>()
+  /** Admits ready targets while the bound allows (see #visitAll); set during a build. */
+  #admit: (() => void) | undefined
 
   constructor(o: BuildOptions) {
     // Every event also feeds the remaining-time estimate (see `remaining`).
@@ -141,7 +154,9 @@ export class Builder {
     o.signal.addEventListener('abort', onAbort)
     // One listener per waiting job and lock is expected, not a leak.
     setMaxListeners(0, o.signal)
+    o.pool.onDrain = () => this.#admit?.()
     const crash = await this.#visitAll(ids)
+    o.pool.onDrain = undefined
     await o.store.settle()
     await stopShellServer()
     o.signal.removeEventListener('abort', onAbort)
@@ -195,9 +210,15 @@ export class Builder {
    * settled, and the targets downstream of it are not visited. Nothing waits in a pending call per
    * target: at 10k targets those frames were ~15 MB of live heap, and V8 sizes the heap it lets
    * grow from the live set (issue 8's note on peak memory).
+   *
+   * Look-ahead is bounded: ready targets wait in a priority queue (ids only) and at most
+   * `lookahead` visited targets wait without a slot; each of those holds its fingerprint and
+   * frames (~1.7 KB), and a wide build at -j 2 had ~8k of them. Past the bound a target is still
+   * admitted when it outranks a target already waiting (the pool would start it first), and one
+   * at a time while the pool is starved (its waiters all need a taken GPU, a CPU slot is free).
    */
   #visitAll(ids: readonly string[]): Promise<{ error: unknown } | undefined> {
-    const graph = this.#o.graph
+    const { graph, pool } = this.#o
     // How many results each target still waits for, counted along the same `dependents` edges
     // that release it, so the two always agree.
     const waiting = new Map<string, number>()
@@ -207,21 +228,37 @@ export class Builder {
         const n = waiting.get(d)
         if (n !== undefined) waiting.set(d, n + 1)
       }
+    const ready = new ReadyQueue()
+    const lookahead = Math.max(LOOKAHEAD, 4 * pool.cpu)
     return new Promise((resolve) => {
       let left = ids.length
       let crash: { error: unknown } | undefined
       const crashed = new Set<string>()
+      const admit = () => {
+        while (ready.size > 0) {
+          if (this.#unslotted >= lookahead && !(ready.topPriority! > (pool.lowestPriority ?? Infinity))) break
+          visit(ready.pop()!)
+        }
+        if (ready.size > 0 && pool.starved) visit(ready.pop()!)
+      }
+      this.#admit = admit
       const settled = (id: string) => {
         left--
+        if (!this.#slotted.delete(id)) this.#unslotted--
         for (const d of graph.get(id).dependents) {
           const n = waiting.get(d)
           if (n === undefined) continue
           waiting.set(d, n - 1)
-          if (n === 1) visit(d)
+          if (n === 1) ready.push(d, this.#priority.get(d) ?? 0)
         }
-        if (left === 0) resolve(crash)
+        admit()
+        if (left === 0) {
+          this.#admit = undefined
+          resolve(crash)
+        }
       }
       const visit = (id: string) => {
+        this.#unslotted++
         if (graph.get(id).deps.some((d) => crashed.has(d))) {
           crashed.add(id)
           settled(id)
@@ -240,8 +277,16 @@ export class Builder {
         )
       }
       if (left === 0) resolve(undefined)
-      for (const id of ids) if (waiting.get(id) === 0) visit(id)
+      for (const id of ids) if (waiting.get(id) === 0) ready.push(id, this.#priority.get(id) ?? 0)
+      admit()
     })
+  }
+
+  /** A visited target got its slot (or went to a remote executor): it no longer counts as look-ahead. */
+  #gotSlot(id: string): void {
+    this.#slotted.add(id)
+    this.#unslotted--
+    this.#admit?.()
   }
 
   /** Its upstream targets have results: fingerprints, then takes one of the three decisions. */
@@ -319,6 +364,7 @@ export class Builder {
         return this.#stopped(id, t0)
       }
     }
+    this.#gotSlot(id)
     let held: HeldLock | undefined
     try {
       if (this.#stopping) return this.#stopped(id, t0)

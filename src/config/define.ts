@@ -173,6 +173,9 @@ export function isTargetDecl(x: unknown): x is TargetDecl {
  * getter (the lazy `site`) is kept as a dictionary, ~860 bytes more per target (100k objects,
  * heapUsed after a GC), and the graph holds every declaration for the whole build.
  */
+// Most targets set no env: one shared frozen object, not an empty one per target.
+const NO_ENV: Record<string, string> = Object.freeze({})
+
 class DeclaredTarget<P> implements TargetDecl<P> {
   readonly kind = 'target' as const
   readonly publish: string | undefined
@@ -191,7 +194,7 @@ class DeclaredTarget<P> implements TargetDecl<P> {
     site: () => SourceSite | undefined,
   ) {
     this.publish = spec.publish
-    this.env = spec.env ?? {}
+    this.env = spec.env ?? NO_ENV
     this.executor = spec.executor
     this.slurm = spec.slurm
     this.#site = site

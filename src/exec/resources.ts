@@ -30,6 +30,8 @@ export class ResourcePool {
   #seq = 0
   /** Waiters asking for less than one CPU slot: with none, a drain with no whole slot free stops. */
   #small = 0
+  /** Called after every drain (see `starved`): the build admits more ready targets then. */
+  onDrain: (() => void) | undefined
 
   constructor(
     readonly cpu: number,
@@ -46,9 +48,31 @@ export class ResourcePool {
     return Math.min(req.cpu, this.cpu) <= this.cpu && req.gpu <= this.gpus.length && req.memGB <= this.memGB
   }
 
+  /** How many requests wait for resources. */
+  get waiting(): number {
+    return this.#waiting.length
+  }
+
+  /** The lowest priority among waiting requests; undefined when none waits. */
+  get lowestPriority(): number | undefined {
+    return this.#waiting[this.#waiting.length - 1]?.priority
+  }
+
+  #starved = false
+
+  /**
+   * True when the last drain left a whole CPU slot free although requests wait (each needs a GPU
+   * or memory that is taken), and nothing was acquired or released since: a CPU-only request
+   * would start at once.
+   */
+  get starved(): boolean {
+    return this.#starved
+  }
+
   #watched = new WeakSet<AbortSignal>()
 
   acquire(req: Request, priority: number, signal?: AbortSignal): Promise<Grant> {
+    this.#starved = false
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
       const w: Waiter = { req, priority, seq: this.#seq++, resolve, reject }
@@ -96,6 +120,7 @@ export class ResourcePool {
   }
 
   release(g: Grant): void {
+    this.#starved = false
     this.#cpuFree += g.cpu
     this.#gpuFree.push(...g.gpus)
     this.#gpuFree.sort((a, b) => this.gpus.indexOf(a) - this.gpus.indexOf(b))
@@ -121,5 +146,7 @@ export class ResourcePool {
         w.resolve({ cpu, gpus, memGB: w.req.memGB })
       } else i++
     }
+    this.#starved = this.#waiting.length > 0 && this.#cpuFree >= 1
+    this.onDrain?.()
   }
 }

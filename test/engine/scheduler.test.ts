@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { build } from '../../src/build.ts'
+import { build, LOOKAHEAD } from '../../src/build.ts'
 import { CacheLayout } from '../../src/cache/layout.ts'
 import { Store } from '../../src/cache/store.ts'
 import { analyze } from '../../src/config/analyze.ts'
@@ -14,7 +14,7 @@ import { type AnyTargetDecl, defineCoinfile, output, rule } from '../../src/conf
 import type { BuildEvent } from '../../src/events.ts'
 import type { Action, ActionResult } from '../../src/exec/action.ts'
 import type { Executor, JobHandle } from '../../src/exec/executor.ts'
-import { ResourcePool } from '../../src/exec/resources.ts'
+import { type Grant, type Request, ResourcePool } from '../../src/exec/resources.ts'
 import { StatCache } from '../../src/hash/stat-cache.ts'
 import { Planner } from '../../src/plan/planner.ts'
 import { tempDir } from '../helpers/temp.ts'
@@ -131,6 +131,41 @@ test('GPU ids: a 2-GPU job gets two distinct free ids, never shared while runnin
     [],
   )
   assert.is(exec.started.find((j) => j.id === 'g/c')!.grant.gpus.length, 1)
+})
+
+/** A pool that records the most requests waiting in it at once. */
+class CountingPool extends ResourcePool {
+  maxWaiting = 0
+  override acquire(req: Request, priority: number, signal?: AbortSignal): Promise<Grant> {
+    const p = super.acquire(req, priority, signal)
+    this.maxWaiting = Math.max(this.maxWaiting, this.waiting)
+    return p
+  }
+}
+
+test('look-ahead is bounded: a wide build never has more than LOOKAHEAD targets waiting for a slot', async () => {
+  const exec = new FakeExecutor(1)
+  const n = 3 * LOOKAHEAD
+  const targets = Array.from({ length: n }, (_, i) => r(`w/${i}`, { params: { i } }))
+  const pool = new CountingPool(1, [], 64)
+  const { summary } = await setup(targets, pool, exec)
+  assert.ok(summary.ok)
+  assert.is(exec.started.length, n)
+  assert.ok(pool.maxWaiting <= LOOKAHEAD, `${pool.maxWaiting} waited at once`)
+  assert.ok(pool.maxWaiting >= LOOKAHEAD / 2, `only ${pool.maxWaiting} waited: the pool had no choice`)
+})
+
+test('bounded look-ahead: CPU-only targets behind many GPU waiters still start while the GPU is busy', async () => {
+  const exec = new FakeExecutor(30)
+  const gpuJobs = Array.from({ length: LOOKAHEAD + 8 }, (_, i) =>
+    r(`gpu/${i}`, { params: { i }, resources: { gpu: 1 } }),
+  )
+  const cpuJobs = Array.from({ length: 4 }, (_, i) => r(`cpu/${i}`, { params: { c: i } }))
+  await setup([...gpuJobs, ...cpuJobs], new ResourcePool(2, ['0'], 64), exec)
+  const order = exec.started.map((a) => a.id)
+  // The GPU runs one job at a time (30 ms each); the CPU jobs use the second slot meanwhile.
+  for (const id of cpuJobs.map((t) => t.id))
+    assert.ok(order.indexOf(id) < 8, `${id} started at ${order.indexOf(id)}`)
 })
 
 test('critical path first: the head of the long chain starts before independent leaves', async () => {
