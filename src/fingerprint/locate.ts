@@ -38,6 +38,15 @@ function globOnce(pattern: string, root: string): string[] {
 // ones are taken again, so a long build fingerprints what is on disk when a target is reached.
 const recent = new Map<string, { at: number; located: Located }>()
 const FRESH_MS = 1000
+// Entries past FRESH_MS serve nothing: swept once a second, or a long build keeps one per input
+// file (2 MB of live heap at 10k targets).
+let sweptAt = 0
+
+function sweepStale(now: number): void {
+  if (now - sweptAt < FRESH_MS) return
+  sweptAt = now
+  for (const [memo, entry] of recent) if (now - entry.at >= FRESH_MS) recent.delete(memo)
+}
 
 export function locateInput(ref: FileInputRef, root: string): Located {
   if (ref.kind === 'glob') {
@@ -51,6 +60,7 @@ export function locateInput(ref: FileInputRef, root: string): Located {
   const now = performance.now()
   const hit = recent.get(memo)
   if (hit && now - hit.at < FRESH_MS) return hit.located
+  sweepStale(now)
   const located = locateFile(ref, abs)
   recent.set(memo, { at: now, located })
   return located
