@@ -234,11 +234,13 @@ export class Builder {
       let left = ids.length
       let crash: { error: unknown } | undefined
       const crashed = new Set<string>()
+      // The pool would start the next ready target before one of its waiters.
+      const outranksAWaiter = () => {
+        const lowest = pool.lowestPriority
+        return lowest !== undefined && ready.topPriority! > lowest
+      }
       const admit = () => {
-        while (ready.size > 0) {
-          if (this.#unslotted >= lookahead && !(ready.topPriority! > (pool.lowestPriority ?? Infinity))) break
-          visit(ready.pop()!)
-        }
+        while (ready.size > 0 && (this.#unslotted < lookahead || outranksAWaiter())) visit(ready.pop()!)
         if (ready.size > 0 && pool.starved) visit(ready.pop()!)
       }
       this.#admit = admit
