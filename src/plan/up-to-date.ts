@@ -15,7 +15,7 @@ import { dirname, join, sep } from 'node:path'
 import { keepNewest, writeBytesAtomic } from '../cache/atomic.ts'
 import type { CacheLayout } from '../cache/layout.ts'
 import type { Store } from '../cache/store.ts'
-import { ABSENT, dirSig, outputFileSig, publishedSig } from '../fingerprint/watch.ts'
+import { ABSENT } from '../fingerprint/watch.ts'
 import type { KeyStats } from './planner.ts'
 
 const KEEP = 8
@@ -67,7 +67,10 @@ export function checkStamp(file: string, graphKey: string, root: string): UpToDa
   const data = readStamp(file)
   if (data?.graph !== graphKey || data.root !== root) return undefined
   const { paths, kinds, fields: n } = data
-  const prefix = root + sep
+  // Relative paths resolve against the working directory: run from the project root (the usual
+  // case), each stat passes the stored path as it is, and the kernel walks fewer folders (at 10k
+  // targets, 24k stats took ~20 ms less than with the root prefixed).
+  const prefix = process.cwd() === root ? '' : root + sep
   let j = 0
   try {
     for (let i = 0; i < paths.length; i++) {
@@ -119,6 +122,10 @@ export function checkStamp(file: string, graphKey: string, root: string): UpToDa
  * the build computed. Writes nothing when some key read a glob, a target's materialised output is
  * not under the key this build computed (another process moved it on), or one path was seen with
  * two different stats during the build (it changed meanwhile).
+ *
+ * It runs at the end of a build, when the heap is at its largest: the stat fields go straight into
+ * one growing Float64Array and each path is stored once, relative, instead of a signature string
+ * per path parsed back at the end (at 10k targets that round trip raised the peak RSS by ~20 MiB).
  */
 export function writeStamp(
   file: string,
@@ -132,13 +139,9 @@ export function writeStamp(
     root: string
   },
 ): void {
-  const watch = new Map<string, string>()
-  // False when the path was seen with another stat during this build (it changed meanwhile).
-  const add = (path: string, sig: string): boolean => {
-    const seen = watch.get(path)
-    watch.set(path, sig)
-    return seen === undefined || seen === sig
-  }
+  const prefix = o.root + sep
+  const rel = (path: string) => (path.startsWith(prefix) ? path.slice(prefix.length) : path)
+  const w = new StampWriter()
   const ids: string[] = []
   const keys: string[] = []
   const published: Record<number, string[]> = {}
@@ -148,35 +151,25 @@ export function writeStamp(
     const current = o.store.outStateWithStat(id)
     if (!current || current.state.key !== fp.key) return
     const { state } = current
-    const outDir = o.layout.outDir(id)
+    for (const [path, sig] of fp.watch) if (!w.addSig(rel(path), sig)) return
+    // Out states are replaced by rename (atomic writes), so their folder's mtime moves whenever
+    // one is written or deleted: one stat per folder instead of one per target.
     const stateDir = dirname(o.layout.outState(id))
+    if (!w.has(rel(stateDir))) {
+      const st = statSync(stateDir)
+      w.add(rel(stateDir), 'd', st.ino, st.mtimeMs)
+    }
+    const outDir = rel(o.layout.outDir(id))
+    for (const d of state.dirs) if (!w.add(join(outDir, d.path), 'd', d.ino, d.mtimeMs)) return
+    for (const f of state.files) if (!w.add(join(outDir, f.path), 'o', f.ino, f.size, f.mtimeMs)) return
     const pub = state.published
-    const sigs: [string, string][] = [
-      ...fp.watch,
-      // Out states are replaced by rename (atomic writes), so their folder's mtime moves whenever
-      // one is written or deleted: one stat per folder instead of one per target.
-      [stateDir, dirSig(statSync(stateDir))],
-      ...state.dirs.map((d): [string, string] => [join(outDir, d.path), dirSig(d)]),
-      ...state.files.map((f): [string, string] => [join(outDir, f.path), outputFileSig(f)]),
-      ...(pub?.files ?? []).map((f): [string, string] => [join(o.root, pub!.dir, f.path), publishedSig(f)]),
-    ]
-    for (const [path, sig] of sigs) if (!add(path, sig)) return
-    if (pub) published[ids.length] = state.files.map((f) => join(pub.dir, f.path))
+    if (pub) {
+      for (const f of pub.files)
+        if (!w.add(rel(join(o.root, pub.dir, f.path)), 'p', f.size, f.mtimeMs)) return
+      published[ids.length] = state.files.map((f) => join(pub.dir, f.path))
+    }
     ids.push(id)
     keys.push(fp.key)
-  }
-  const prefix = o.root + sep
-  const paths: string[] = []
-  const fields: number[] = []
-  let kinds = ''
-  for (const [path, sig] of watch) {
-    const kind = sig[0]!
-    const values = sig === ABSENT ? [] : sig.slice(2).split(':').map(Number)
-    // A signature this format cannot hold (a new kind): no stamp, so the next build plans.
-    if (FIELDS[kind] !== values.length || values.some((v) => Number.isNaN(v))) return
-    paths.push(path.startsWith(prefix) ? path.slice(prefix.length) : path)
-    kinds += kind
-    fields.push(...values)
   }
   const bytes = encode({
     graph: graphKey,
@@ -185,14 +178,71 @@ export function writeStamp(
     ids,
     keys,
     published,
-    paths,
-    kinds,
-    fields: Float64Array.from(fields),
+    paths: w.paths,
+    kinds: w.kinds(),
+    fields: w.fields(),
   })
   if (!bytes) return
   writeBytesAtomic(file, bytes)
   keepNewest(dirname(file), STAMP_EXT, KEEP)
   keepNewest(dirname(file), '.json', 0) // stamps of an older coin (JSON) are never read again
+}
+
+/** The watched paths in first-seen order, each with its kind and fields. */
+class StampWriter {
+  readonly paths: string[] = []
+  readonly #at = new Map<string, number>()
+  /** Each path's kind, as its character code. */
+  readonly #kinds: number[] = []
+  /** Where each path's fields begin in `#values`. */
+  readonly #starts: number[] = []
+  #values = new Float64Array(1 << 12)
+  #length = 0
+
+  has(path: string): boolean {
+    return this.#at.has(path)
+  }
+
+  /**
+   * Records `path`; false when it was recorded before with another signature (it changed during
+   * the build) or the numbers are not a signature of `kind`.
+   */
+  add(path: string, kind: string, ...values: number[]): boolean {
+    if (FIELDS[kind] !== values.length || values.some((v) => Number.isNaN(v))) return false
+    const seen = this.#at.get(path)
+    if (seen !== undefined) {
+      if (this.#kinds[seen] !== kind.charCodeAt(0)) return false
+      const at = this.#starts[seen]!
+      return values.every((v, i) => this.#values[at + i] === v)
+    }
+    this.#at.set(path, this.paths.length)
+    this.paths.push(path)
+    this.#kinds.push(kind.charCodeAt(0))
+    this.#starts.push(this.#length)
+    if (this.#length + values.length > this.#values.length) {
+      const grown = new Float64Array(this.#values.length * 2)
+      grown.set(this.#values)
+      this.#values = grown
+    }
+    this.#values.set(values, this.#length)
+    this.#length += values.length
+    return true
+  }
+
+  /** A signature string of fingerprint/watch.ts: its kind, then its `:`-separated numbers. */
+  addSig(path: string, sig: string): boolean {
+    if (sig === ABSENT) return this.add(path, ABSENT)
+    // A kind this format cannot hold (a new one): no stamp, so the next build plans.
+    return this.add(path, sig[0]!, ...sig.slice(2).split(':').map(Number))
+  }
+
+  kinds(): string {
+    return Buffer.from(this.#kinds).toString('latin1')
+  }
+
+  fields(): Float64Array {
+    return this.#values.subarray(0, this.#length)
+  }
 }
 
 const STAMP_EXT = '.stamp'

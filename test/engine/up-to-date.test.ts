@@ -12,9 +12,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { TempProject } from '../helpers/project.ts'
+import { coinBin, parseEvents, TempProject } from '../helpers/project.ts'
 
 const FILES = {
   'a.txt': 'abc',
@@ -76,6 +77,32 @@ test('a no-op is answered from the stamp, without reading the graph cache', () =
   assert.ok(keys.every((k) => typeof k === 'string' && k.length === 32))
   const pub = r.events.find((e) => e.event === 'target' && e.id === 's') as { published?: string[] }
   assert.equal(pub.published, ['results/r.txt'])
+  p.remove()
+})
+
+test('run from a subfolder, the stamp answers the no-op and still sees a change', () => {
+  const p = new TempProject(FILES)
+  p.build()
+  p.build()
+  // The stamp's paths are relative to the root; from elsewhere they are resolved against it.
+  const fromConf = () => {
+    const r = spawnSync(process.execPath, [coinBin, 'build', '--json', '-f', '../Coinfile.ts'], {
+      cwd: p.path('conf'),
+      encoding: 'utf8',
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    })
+    assert.is(r.status, 0, r.stderr)
+    const outcomes: Record<string, string> = {}
+    for (const e of parseEvents(r.stdout)) if (e.event === 'target') outcomes[e.id] = e.outcome
+    return outcomes
+  }
+  const [g] = readdirSync(p.path('cache/graphs'))
+  writeFileSync(p.path(`cache/graphs/${g}`), '{')
+  const n = loads(p)
+  assert.equal(fromConf(), ALL_FRESH)
+  assert.is(loads(p), n, 'the no-op did not come from the stamp')
+  writeFileSync(p.path('a.txt'), 'abd')
+  assert.equal(fromConf(), { a: 'ran', l: 'fresh', s: 'ran' })
   p.remove()
 })
 
