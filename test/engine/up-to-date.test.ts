@@ -3,6 +3,8 @@
  * "fresh" where the full planner would not. Each test changes one thing a key or an output rests
  * on and checks that the next build does exactly what a build without the stamp does.
  */
+
+import { spawnSync } from 'node:child_process'
 import {
   appendFileSync,
   chmodSync,
@@ -12,7 +14,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs'
-import { spawnSync } from 'node:child_process'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { coinBin, parseEvents, TempProject } from '../helpers/project.ts'
