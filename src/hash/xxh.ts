@@ -8,10 +8,15 @@ import { createRequire } from 'node:module'
 import type { IHasher } from 'hash-wasm'
 
 // hash-wasm's single-algorithm build (20 KB): its index bundles every algorithm (280 KB), and
-// parsing that was ~100 ms of every coin command's start-up.
-const { createXXHash128 } = createRequire(import.meta.url)(
-  'hash-wasm/dist/xxhash128.umd.min.js',
-) as typeof import('hash-wasm')
+// parsing that was ~100 ms of every coin command's start-up. Required on first use: a no-op
+// answered by the up-to-date stamp hashes nothing, and loading it was ~6 ms of that no-op.
+let create: typeof import('hash-wasm').createXXHash128 | undefined
+function createXXHash128(): Promise<IHasher> {
+  create ??= (
+    createRequire(import.meta.url)('hash-wasm/dist/xxhash128.umd.min.js') as typeof import('hash-wasm')
+  ).createXXHash128
+  return create()
+}
 
 export type Digest = string
 
