@@ -3,8 +3,6 @@
  * "fresh" where the full planner would not. Each test changes one thing a key or an output rests
  * on and checks that the next build does exactly what a build without the stamp does.
  */
-
-import { spawnSync } from 'node:child_process'
 import {
   appendFileSync,
   chmodSync,
@@ -16,7 +14,7 @@ import {
 } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { coinBin, parseEvents, TempProject } from '../helpers/project.ts'
+import { TempProject } from '../helpers/project.ts'
 
 const FILES = {
   'a.txt': 'abc',
@@ -87,15 +85,9 @@ test('run from a subfolder, the stamp answers the no-op and still sees a change'
   p.build()
   // The stamp's paths are relative to the root; from elsewhere they are resolved against it.
   const fromConf = () => {
-    const r = spawnSync(process.execPath, [coinBin, 'build', '--json', '-f', '../Coinfile.ts'], {
-      cwd: p.path('conf'),
-      encoding: 'utf8',
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
-    })
-    assert.is(r.status, 0, r.stderr)
-    const outcomes: Record<string, string> = {}
-    for (const e of parseEvents(r.stdout)) if (e.event === 'target') outcomes[e.id] = e.outcome
-    return outcomes
+    const r = p.buildIn('conf', '-f', '../Coinfile.ts')
+    assert.is(r.code, 0, r.stderr)
+    return r.outcomes
   }
   const [g] = readdirSync(p.path('cache/graphs'))
   writeFileSync(p.path(`cache/graphs/${g}`), '{')

@@ -19,6 +19,13 @@ export interface RunResult {
   stderr: string
 }
 
+export interface BuildRun {
+  code: number
+  events: BuildEvent[]
+  stderr: string
+  outcomes: Record<string, string>
+}
+
 export class TempProject {
   readonly dir: string
 
@@ -47,8 +54,13 @@ export class TempProject {
 
   /** Runs `coin ...args` to completion. */
   coin(...args: string[]): RunResult {
+    return this.coinIn('.', ...args)
+  }
+
+  /** Runs `coin ...args` to completion from `subdir` of the project (`.`: its root). */
+  coinIn(subdir: string, ...args: string[]): RunResult {
     const r = spawnSync(process.execPath, [coinBin, ...args], {
-      cwd: this.dir,
+      cwd: join(this.dir, subdir),
       encoding: 'utf8',
       env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
       // Generous: a full small main job takes ~2 min on a loaded 2-core machine.
@@ -78,13 +90,13 @@ export class TempProject {
   }
 
   /** `coin build --json ...` and its events. */
-  build(...args: string[]): {
-    code: number
-    events: BuildEvent[]
-    stderr: string
-    outcomes: Record<string, string>
-  } {
-    const r = this.coin('build', '--json', ...args)
+  build(...args: string[]): BuildRun {
+    return this.buildIn('.', ...args)
+  }
+
+  /** `coin build --json ...` run from `subdir` of the project, and its events. */
+  buildIn(subdir: string, ...args: string[]): BuildRun {
+    const r = this.coinIn(subdir, 'build', '--json', ...args)
     const events = parseEvents(r.stdout)
     const outcomes: Record<string, string> = {}
     for (const e of events) if (e.event === 'target') outcomes[e.id] = e.outcome
